@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+//
+// mtif: the MultiTask Influence Function, computed exactly and at scale.
+//
+// Layout (see docs/architecture.md):
+//   Sources/Shared       the library `Shared`: linear algebra, data, models, training, influence,
+//                        evaluation, wire protocol. No process or network state.
+//   Sources/Coordinator  the `mtif` command and the coordinator.
+//   Sources/Worker       the `mtif-worker` executable.
+//   Sources/C*           system-library targets, each imported by exactly one Swift layer.
+
+import PackageDescription
+
+let package = Package(
+    name: "mtif",
+    products: [
+        .executable(name: "mtif", targets: ["Coordinator"]),
+        .executable(name: "mtif-worker", targets: ["Worker"]),
+        .library(name: "Shared", targets: ["Shared"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLAPACKE",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Shared",
+            dependencies: ["COpenBLAS", "CLAPACKE", "CZeroMQ", "CZlib"]
+        ),
+        .executableTarget(
+            name: "Coordinator",
+            dependencies: ["Shared"]
+        ),
+        .executableTarget(
+            name: "Worker",
+            dependencies: ["Shared"]
+        ),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// libzmq. Imported by the ZeroMQ transport in Sources/Shared/Wire only.
+#include <zmq.h>
