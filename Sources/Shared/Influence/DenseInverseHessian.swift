@@ -1,0 +1,51 @@
+/// (H + δI)⁻¹ v by Cholesky of the dense matrix.
+///
+/// The reference every other solver is checked against. H is assembled from P operator products
+/// (or given), damped, factorised once, and every query is solved against the same factor.
+///
+/// - Complexity: P operator products, P³/3 for the factor, 2P² per query; P² memory.
+public enum DenseInverseHessian {
+    /// Solves for each row of `rightHandSides` (`queries × P`).
+    ///
+    /// - Throws: `InfluenceError.Code.indefiniteHessian` with the smallest eigenvalue and a
+    ///   suggested damping when H + δI is not positive definite.
+    public static func solve(
+        _ curvatureOperator: some SymmetricOperator, rightHandSides: Matrix, damping: Double,
+        curvature: Curvature = .hessian
+    ) throws -> InverseHessianProducts {
+        try solve(
+            denseMatrix: curvatureOperator.denseMatrix(), rightHandSides: rightHandSides, damping: damping,
+            curvature: curvature)
+    }
+
+    /// Solves with an already assembled symmetric matrix (undamped).
+    public static func solve(
+        denseMatrix: Matrix, rightHandSides: Matrix, damping: Double, curvature: Curvature = .hessian
+    ) throws -> InverseHessianProducts {
+        precondition(rightHandSides.columns == denseMatrix.rows, "Right-hand sides must have P columns")
+        let ((vectors, damped), seconds) = try timed {
+            let damped = DenseSymmetricOperator(addingDiagonal(damping, to: denseMatrix))
+            let factor: CholeskyFactorization
+            do {
+                factor = try CholeskyFactorization(damped.matrix)
+            } catch {
+                throw CurvatureDiagnosis.indefiniteError(dampedMatrix: damped.matrix, damping: damping, context: "H")
+            }
+            return (factor.solve(rightHandSides.transposed()).transposed(), damped)
+        }
+        let residuals = relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
+        let report = SolveReport(
+            method: .dense, curvature: curvature, damping: damping,
+            iterations: Array(repeating: 0, count: rightHandSides.rows), relativeResiduals: residuals, seconds: seconds)
+        return InverseHessianProducts(vectors: vectors, report: report)
+    }
+}
+
+/// M + δI, materialised.
+func addingDiagonal(_ damping: Double, to matrix: Matrix) -> Matrix {
+    var result = matrix
+    for index in 0..<min(matrix.rows, matrix.columns) {
+        result[index, index] += damping
+    }
+    return result
+}

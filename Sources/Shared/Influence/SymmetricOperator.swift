@@ -1,0 +1,75 @@
+/// A symmetric linear map v ↦ M·v on R^P, known only through its products.
+///
+/// The Hessian H = ∇²L(ŵ) and the Gauss–Newton matrix G are such operators: models supply them
+/// through exact Hessian-vector products (R-operator) without forming the P × P matrix. Vectors
+/// are stored as the ROWS of a row-major `Matrix` (`count × dimension`), so each vector is
+/// contiguous.
+public protocol SymmetricOperator: Sendable {
+    /// P, the length of every vector.
+    var dimension: Int { get }
+
+    /// M·v for each row v of `vectors` (`count × dimension`), returned in the same layout.
+    func apply(toRows vectors: Matrix) -> Matrix
+}
+
+extension SymmetricOperator {
+    /// M·v for one vector.
+    public func apply(_ vector: [Double]) -> [Double] {
+        apply(toRows: Matrix(rows: 1, columns: vector.count, elements: vector)).elements
+    }
+
+    /// The dense P × P matrix, assembled from P products with unit vectors and symmetrised as
+    /// (M + Mᵀ)/2 to remove round-off asymmetry.
+    ///
+    /// - Complexity: P operator products; P² memory. For small models only.
+    public func denseMatrix() -> Matrix {
+        let columns = apply(toRows: .identity(dimension))
+        var symmetric = columns
+        for row in 0..<dimension {
+            for column in 0..<dimension {
+                symmetric[row, column] = 0.5 * (columns[row, column] + columns[column, row])
+            }
+        }
+        return symmetric
+    }
+}
+
+/// A dense symmetric matrix seen as an operator, plus δI.
+public struct DenseSymmetricOperator: SymmetricOperator {
+    public let matrix: Matrix
+
+    public init(_ matrix: Matrix) {
+        precondition(matrix.isSquare, "A symmetric operator needs a square matrix")
+        self.matrix = matrix
+    }
+
+    public var dimension: Int { matrix.rows }
+
+    public func apply(toRows vectors: Matrix) -> Matrix {
+        matrixProduct(vectors, matrix, transposingB: true)
+    }
+}
+
+/// M + δI for an operator M and a damping δ ≥ 0.
+public struct DampedOperator<Base: SymmetricOperator>: SymmetricOperator {
+    public let base: Base
+    public let damping: Double
+
+    public init(_ base: Base, damping: Double) {
+        precondition(damping >= 0 && damping.isFinite, "Damping must be finite and non-negative, got \(damping)")
+        self.base = base
+        self.damping = damping
+    }
+
+    public var dimension: Int { base.dimension }
+
+    public func apply(toRows vectors: Matrix) -> Matrix {
+        var result = base.apply(toRows: vectors)
+        if damping != 0 {
+            for index in result.elements.indices {
+                result.elements[index] += damping * vectors.elements[index]
+            }
+        }
+        return result
+    }
+}
