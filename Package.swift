@@ -7,6 +7,7 @@
 //                        evaluation, wire protocol. No process or network state.
 //   Sources/Coordinator  the `mtif` command and the coordinator.
 //   Sources/Worker       the `mtif-worker` executable.
+//   Sources/Benchmarks   `mtif-bench`, timing harnesses driven by scripts/bench-*.
 //   Sources/C*           system-library targets, each imported by exactly one Swift layer.
 
 import PackageDescription
@@ -16,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "mtif", targets: ["Coordinator"]),
         .executable(name: "mtif-worker", targets: ["Worker"]),
+        .executable(name: "mtif-bench", targets: ["Benchmarks"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     targets: [
@@ -49,6 +51,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Worker",
+            dependencies: ["Shared"]
+        ),
+        .executableTarget(
+            name: "Benchmarks",
             dependencies: ["Shared"]
         ),
         .testTarget(

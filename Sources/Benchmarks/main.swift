@@ -1,0 +1,20 @@
+import Foundation
+import Shared
+
+// mtif-bench: timing harnesses for scripts/bench-*. Each prints one JSON object per measurement
+// on standard output so that scripts can tabulate them.
+
+BLASCoreTypeCorrection.applyAtStartup()
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "solve-scaling":
+        try SolveScalingBenchmark.run(Array(arguments.dropFirst()))
+    default:
+        throw UsageError("Usage: mtif-bench solve-scaling [--tasks 10,30,100] [--task-size 20] [--shared-size 100]")
+    }
+} catch {
+    FileHandle.standardError.write(Data("mtif-bench: \(error)\n".utf8))
+    exit(1)
+}
