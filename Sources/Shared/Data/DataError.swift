@@ -37,6 +37,7 @@ public struct DataError: ReportableError, Equatable {
         private enum Kind: String, Hashable, Sendable {
             case fileNotFound = "file not found"
             case unreadableFile = "unreadable file"
+            case unwritableFile = "unwritable file"
             case truncatedFile = "truncated file"
             case badMagic = "bad magic number"
             case unsupportedFormat = "unsupported format"
@@ -62,6 +63,8 @@ public struct DataError: ReportableError, Equatable {
         public static let fileNotFound = Code(.fileNotFound)
         /// The file exists but could not be read (permissions, a directory, an I/O error).
         public static let unreadableFile = Code(.unreadableFile)
+        /// The file could not be written (a missing directory, permissions, a full disk).
+        public static let unwritableFile = Code(.unwritableFile)
         /// The file ends before the data its header announces.
         public static let truncatedFile = Code(.truncatedFile)
         /// The leading bytes do not identify the expected format.
