@@ -116,5 +116,4 @@ struct NPZArchiveTests {
             bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
         }
     }
-
 }
