@@ -47,6 +47,7 @@ public struct DataError: ReportableError, Equatable {
             case raggedRow = "ragged row"
             case malformedQuoting = "malformed quoting"
             case nonNumericField = "non-numeric field"
+            case missingValue = "missing value"
             case nonFiniteValue = "non-finite value"
             case missingColumn = "missing column"
             case missingArray = "missing array"
@@ -83,6 +84,8 @@ public struct DataError: ReportableError, Equatable {
         public static let malformedQuoting = Code(.malformedQuoting)
         /// A field that should hold a number and does not.
         public static let nonNumericField = Code(.nonNumericField)
+        /// An empty field where a value is required, such as a row's task name.
+        public static let missingValue = Code(.missingValue)
         /// A NaN or infinite number where a finite one is needed.
         public static let nonFiniteValue = Code(.nonFiniteValue)
         /// A column named by the options is not in the file.
