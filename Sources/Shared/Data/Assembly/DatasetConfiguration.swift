@@ -93,3 +93,48 @@ extension SplitFractions {
         (self.train, self.validation, self.test) = (train, validation, test)
     }
 }
+
+extension TargetKind {
+    /// Parses `regression`, `binary`, or `multiclass:C` (also `multiclass(C)`), C ≥ 2.
+    ///
+    /// - Throws: `UsageError` naming the text and the accepted forms.
+    public init(parsing text: String) throws(UsageError) {
+        let lowered = text.lowercased()
+        if lowered == "regression" {
+            self = .regression
+            return
+        }
+        if lowered == "binary" {
+            self = .binary
+            return
+        }
+        let digits = lowered.drop(while: { !$0.isNumber }).prefix(while: \.isNumber)
+        let isMulticlass =
+            lowered == "multiclass:\(digits)" || lowered == "multiclass(\(digits))" || lowered == "multiclass=\(digits)"
+        guard isMulticlass, let classes = Int(digits), classes >= 2 else {
+            throw UsageError("Expected a target kind regression, binary or multiclass:C (C ≥ 2), found '\(text)'.")
+        }
+        self = .multiclass(classes: classes)
+    }
+}
+
+extension TargetKindChoice {
+    /// Parses one kind for every task (`binary`) or `task=kind` pairs separated by commas
+    /// (`Class1=binary,score=regression`).
+    ///
+    /// - Throws: `UsageError` for a malformed pair or kind.
+    public init(parsing text: String) throws(UsageError) {
+        guard text.contains("=") && !text.lowercased().hasPrefix("multiclass=") else {
+            self = .all(try TargetKind(parsing: text))
+            return
+        }
+        var kinds: [String: TargetKind] = [:]
+        for item in text.split(separator: ",") {
+            guard let separator = item.lastIndex(of: "="), separator != item.startIndex else {
+                throw UsageError("Expected task=kind pairs such as Class1=binary, found '\(item)'.")
+            }
+            kinds[String(item[..<separator])] = try TargetKind(parsing: String(item[item.index(after: separator)...]))
+        }
+        self = .perTask(kinds)
+    }
+}
