@@ -78,28 +78,17 @@ public enum SyntheticGenerator {
     public static func generate(_ specification: SyntheticSpecification) -> SyntheticData {
         let (k, n, d) = (specification.taskCount, specification.examplesPerTask, specification.dimension)
         var generator = SeededGenerator(seed: specification.seed)
-        let shared = (0..<d).map { _ in generator.nextNormal() }
-        let conflicting = (k - specification.conflictingTaskCount)..<k
-        let (sharedWeight, ownWeight) = (
-            specification.sharedFraction.squareRoot(), (1 - specification.sharedFraction).squareRoot()
-        )
-        let coefficients = (0..<k).map { task in
-            let sign: Double = conflicting.contains(task) ? -1 : 1
-            return shared.map { sign * sharedWeight * $0 + ownWeight * generator.nextNormal() }
-        }
+        let (shared, coefficients, conflicting) = drawCoefficients(specification, &generator)
+
         var features = [Double]()
         features.reserveCapacity(k * n * d)
-        var tasks: [TaskExamples] = []
-        for task in 0..<k {
+        let tasks = (0..<k).map { task in
             let start = features.count / d
-            features += (0..<(n * d)).map { _ in generator.nextNormal() }
-            let targets = (0..<n).map { row in
-                let x = features[((start + row) * d)..<((start + row + 1) * d)]
-                let z = zip(x, coefficients[task]).reduce(0) { $0 + $1.0 * $1.1 } / Double(d).squareRoot()
-                return target(signal: z, specification, &generator)
-            }
-            tasks.append(TaskExamples(rows: Array(start..<(start + n)), targets: targets))
+            let (inputs, targets) = drawExamples(coefficients[task], specification, &generator)
+            features += inputs
+            return TaskExamples(rows: Array(start..<(start + n)), targets: targets)
         }
+
         let pool = ExamplePool(
             name: "synthetic", path: specification.description, layout: .disjoint,
             featureNames: (0..<d).map { "x\($0)" }, features: Matrix(rows: k * n, columns: d, elements: features),
@@ -107,6 +96,38 @@ public enum SyntheticGenerator {
             tasks: tasks, locate: { row, _ in .arrayElement("y", index: row) })
         return SyntheticData(
             pool: pool, coefficients: coefficients, sharedCoefficients: shared, conflictingTasks: conflicting)
+    }
+
+    /// β_shared, then every task's β_k (drawing β_k,own as it goes), and the conflicting tasks.
+    private static func drawCoefficients(
+        _ specification: SyntheticSpecification, _ generator: inout SeededGenerator
+    )
+        -> (shared: [Double], coefficients: [[Double]], conflicting: Range<Int>)
+    {
+        let k = specification.taskCount
+        let shared = (0..<specification.dimension).map { _ in generator.nextNormal() }
+        let conflicting = (k - specification.conflictingTaskCount)..<k
+        let sharedWeight = specification.sharedFraction.squareRoot()
+        let ownWeight = (1 - specification.sharedFraction).squareRoot()
+        let coefficients = (0..<k).map { task in
+            let sign: Double = conflicting.contains(task) ? -1 : 1
+            return shared.map { sign * sharedWeight * $0 + ownWeight * generator.nextNormal() }
+        }
+        return (shared, coefficients, conflicting)
+    }
+
+    /// One task's n inputs (row-major, n × d) and then their targets.
+    private static func drawExamples(
+        _ coefficients: [Double], _ specification: SyntheticSpecification, _ generator: inout SeededGenerator
+    ) -> (inputs: [Double], targets: [Double]) {
+        let d = specification.dimension
+        let inputs = (0..<(specification.examplesPerTask * d)).map { _ in generator.nextNormal() }
+        let targets = (0..<specification.examplesPerTask).map { row in
+            let x = inputs[(row * d)..<((row + 1) * d)]
+            let z = zip(x, coefficients).reduce(0) { $0 + $1.0 * $1.1 } / Double(d).squareRoot()
+            return target(signal: z, specification, &generator)
+        }
+        return (inputs, targets)
     }
 
     /// One target from the signal z: Gaussian noise for regression, a logistic draw for binary.
