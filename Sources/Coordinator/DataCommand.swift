@@ -19,7 +19,7 @@ enum DataCommand {
                                             one-vs-rest and multiclass designs)
               synthetic[:K=4,n=100,d=10,noise=0.5,shared=0.8,conflicting=0,seed=0,kind=regression]
             tasks= is pairs, one-vs-rest or multiclass. Built-in files are looked up in the
-            data directory (run scripts/fetch-data first).
+            data directory (run scripts/fetch-data first); datasets/README.md describes each.
 
             CSV layout (one of):
               --task-column NAME --target-column NAME   one task per row (disjoint tasks)

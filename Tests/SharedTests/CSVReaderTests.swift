@@ -87,6 +87,14 @@ struct CSVReaderTests {
         #expect(try table.numberMatrix(columns: [0, 1, 2]) == Matrix(rowArrays: [[1, 2, 0], [3, 4, 1], [5, 6, 0]]))
     }
 
+    @Test("An empty file, or one of blank lines, is refused as truncated")
+    func emptyFile() throws {
+        for text in ["", "\n\r\n\n"] {
+            let error = try #require(throws: DataError.self) { try Self.parse(text) }
+            #expect(error.code == .truncatedFile)
+        }
+    }
+
     @Test("A missing file is reported as not found")
     func missingFile() throws {
         let error = try #require(throws: DataError.self) {

@@ -109,8 +109,7 @@ extension TargetKind {
             return
         }
         let digits = lowered.drop(while: { !$0.isNumber }).prefix(while: \.isNumber)
-        let isMulticlass =
-            lowered == "multiclass:\(digits)" || lowered == "multiclass(\(digits))" || lowered == "multiclass=\(digits)"
+        let isMulticlass = lowered == "multiclass:\(digits)" || lowered == "multiclass(\(digits))"
         guard isMulticlass, let classes = Int(digits), classes >= 2 else {
             throw UsageError("Expected a target kind regression, binary or multiclass:C (C ≥ 2), found '\(text)'.")
         }
@@ -124,7 +123,7 @@ extension TargetKindChoice {
     ///
     /// - Throws: `UsageError` for a malformed pair or kind.
     public init(parsing text: String) throws(UsageError) {
-        guard text.contains("=") && !text.lowercased().hasPrefix("multiclass=") else {
+        guard text.contains("=") else {
             self = .all(try TargetKind(parsing: text))
             return
         }

@@ -22,7 +22,7 @@ public enum CSVReader {
     ///
     /// - Throws: `DataError.Code.raggedRow` for a record whose field count differs from the
     ///   header's; `.malformedQuoting` for a quote that never closes or is followed by stray
-    ///   characters; `.emptyTask` when the text holds no records at all.
+    ///   characters; `.truncatedFile` when the text holds no records at all.
     /// - Complexity: O(n) in the number of bytes.
     public static func parse(_ bytes: [UInt8], path: String, hasHeader: Bool = true) throws -> CSVTable {
         var tokenizer = CSVTokenizer(bytes: bytes, path: path)
@@ -43,7 +43,7 @@ public enum CSVReader {
         }
         let names = header ?? (0..<(records.first?.count ?? 0)).map { "column\($0 + 1)" }
         guard !names.isEmpty else {
-            throw DataError(.emptyTask, path: path, "Expected a header and data rows, found an empty file.")
+            throw DataError(.truncatedFile, path: path, "Expected a header and data rows, found an empty file.")
         }
         return CSVTable(path: path, columnNames: names, records: records, lineNumbers: lineNumbers)
     }
