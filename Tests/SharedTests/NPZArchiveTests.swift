@@ -105,7 +105,46 @@ struct NPZArchiveTests {
         #expect(error.message.hasPrefix("cut.npz, array 'X'"))
     }
 
+    @Test("Zip64 sizes in the directory and a zip64 end record are read like the classic fields")
+    func zip64Records() throws {
+        let archive = NPZArchive([("X", NDArray(shape: [2, 2], elements: [1, 2, 3, 4]))])
+        let classic = try archive.encode(path: "a.npz")
+        #expect(try NPZArchive.decode(Self.zip64Variant(of: classic), path: "z64.npz") == archive)
+    }
+
     // MARK: - Helpers
+
+    /// Rewrites a one-member archive so that its directory entry keeps the sizes in a zip64
+    /// extra field and its end record defers to a zip64 end record, as large archives do.
+    static func zip64Variant(of bytes: [UInt8]) throws -> [UInt8] {
+        let entry = try #require(firstDirectoryEntry(in: bytes))
+        let endRecord = bytes.count - 22
+        let sizes = Array(bytes[(entry + 20)..<(entry + 28)])  // compressed, uncompressed (32-bit each)
+        var directory = Array(bytes[entry..<endRecord])
+        store(0xFFFF_FFFF, at: 20, in: &directory)
+        store(0xFFFF_FFFF, at: 24, in: &directory)
+        directory[30] = 20  // extra-field length: 4-byte header + two 64-bit sizes
+        var extra: [UInt8] = [1, 0, 16, 0]
+        extra += sizes[4..<8] + [0, 0, 0, 0] + sizes[0..<4] + [0, 0, 0, 0]  // uncompressed first
+        directory += extra
+
+        var result = Array(bytes[..<entry]) + directory
+        let zip64End = result.count
+        var record: [UInt8] = [0x50, 0x4b, 0x06, 0x06]
+        record += littleEndian(44, width: 8) + [45, 0, 45, 0] + [UInt8](repeating: 0, count: 8)
+        record += littleEndian(1, width: 8) + littleEndian(1, width: 8)
+        record += littleEndian(UInt64(directory.count), width: 8) + littleEndian(UInt64(entry), width: 8)
+        let locator: [UInt8] =
+            [0x50, 0x4b, 0x06, 0x07, 0, 0, 0, 0] + littleEndian(UInt64(zip64End), width: 8) + [1, 0, 0, 0]
+        let end: [UInt8] =
+            [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff] + [UInt8](repeating: 0xff, count: 8) + [0, 0]
+        result += record + locator + end
+        return result
+    }
+
+    static func littleEndian(_ value: UInt64, width: Int) -> [UInt8] {
+        (0..<width).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+    }
 
     static func firstDirectoryEntry(in bytes: [UInt8]) -> Int? {
         bytes.indices.first { bytes[$0...].starts(with: [0x50, 0x4b, 0x01, 0x02]) }
