@@ -147,8 +147,7 @@ final class ZlibStream {
         self.path = path
         self.location = location
         let status = inflateInit2_(stream, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else {
-            stream.deallocate()
+        guard status == Z_OK else {  // deinit still runs and frees the stream
             throw DataError(
                 .corruptCompressedData, path: path, location: location,
                 "zlib could not start decompressing (status \(status)); the machine may be out of memory.",
