@@ -97,15 +97,21 @@ public struct MultitaskDataset: Sendable, Equatable {
     public var train: SplitData
     public var validation: SplitData
     public var test: SplitData
+    /// The per-feature centring and scaling already applied to every split's features, fitted on
+    /// the train split; nil when the features are as the source gave them.
+    public var standardization: FeatureStandardization?
 
     public init(
         name: String, layout: DatasetLayout, featureNames: [String], tasks: [TaskDescription],
-        train: SplitData, validation: SplitData, test: SplitData
+        train: SplitData, validation: SplitData, test: SplitData, standardization: FeatureStandardization? = nil
     ) {
         for split in [train, validation, test] {
             precondition(split.features.columns == featureNames.count, "Every split needs one column per feature")
             precondition(split.tasks.count == tasks.count, "Every split needs examples for every task")
         }
+        precondition(
+            standardization.map { $0.means.count == featureNames.count } ?? true,
+            "Standardisation needs one mean and scale per feature")
         self.name = name
         self.layout = layout
         self.featureNames = featureNames
@@ -113,6 +119,7 @@ public struct MultitaskDataset: Sendable, Equatable {
         self.train = train
         self.validation = validation
         self.test = test
+        self.standardization = standardization
     }
 
     /// Number of tasks K.
