@@ -49,6 +49,13 @@ public struct MultitaskModel: Sendable, Equatable {
     /// K.
     public var taskCount: Int { targetKinds.count }
 
+    /// The number of leading layers every task network reads from the same slices of w: the trunk
+    /// of hard sharing, none otherwise. Tasks with the same inputs share their pass through them.
+    var trunkLayerCount: Int {
+        if case .hardSharing(let trunk) = architecture { return trunk.count }
+        return 0
+    }
+
     /// P, the length of the parameter vector.
     public var parameterCount: Int { layout.count }
 

@@ -31,8 +31,11 @@ public struct MultitaskObjective: Sendable {
     public private(set) var exampleWeights: [[Double]]
     let penalty: RegularizationPenalty
 
-    /// Examples per batch: bounds the memory of activations, not the result.
-    static let batchSize = 512
+    /// Examples per batch. It bounds the memory of activations, not the result. Small batches
+    /// keep every temporary (activations, deltas, n × outputs·nQ query projections) in cache and
+    /// below the allocator's mmap threshold; measured on a 103→16 trunk with 14 heads, 64 scored
+    /// about twice as fast as 512 and computed gradients as fast.
+    static let batchSize = 64
 
     /// The objective of `model` on `trainingSplit` of `dataset`, every weight 1.
     ///

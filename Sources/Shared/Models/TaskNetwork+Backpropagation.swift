@@ -1,6 +1,5 @@
-// Gradients of a task's loss for a batch: summed (for the objective), one row per example
-// (explicit per-example gradients), and dotted with query vectors without forming them (the
-// scoring kernel of MTIF.md §3).
+// Backpropagation through a task's network for a batch: the deltas of every layer and the summed
+// gradient they give.
 
 extension TaskNetwork {
     /// The deltas δ_j = ∂(Σᵢ sᵢℓᵢ)/∂z_j of every layer, from the output deltas.
@@ -10,18 +9,34 @@ extension TaskNetwork {
     ///
     /// - Precondition: `pass` kept its slopes.
     func backpropagate(_ outputDeltas: Matrix, through pass: ForwardPass, parameters: [LayerParameters]) -> [Matrix] {
-        precondition(pass.slopes.count == layers.count - 1, "Backpropagation needs the slopes of the forward pass")
-        var deltas = [Matrix](repeating: outputDeltas, count: layers.count)
-        for index in stride(from: layers.count - 1, to: 0, by: -1) {
+        backpropagate(outputDeltas, fromLayer: layers.count - 1, downTo: 0, through: pass, parameters: parameters)
+    }
+
+    /// The deltas of layers `bottom…top`, starting from the deltas of layer `top`; entries outside
+    /// that range are empty. Used to stop at the trunk (heads) or to start at its top (trunk).
+    ///
+    /// Backpropagation is linear in the starting deltas, so the trunk deltas of several tasks can be
+    /// summed at the top of the trunk and sent down once.
+    func backpropagate(
+        _ topDeltas: Matrix, fromLayer top: Int, downTo bottom: Int, through pass: ForwardPass,
+        parameters: [LayerParameters]
+    ) -> [Matrix] {
+        precondition(bottom == top || pass.slopes.count >= top, "Backpropagation needs the slopes of the forward pass")
+        var deltas = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: layers.count)
+        deltas[top] = topDeltas
+        for index in stride(from: top, to: bottom, by: -1) {
             let back = matrixProduct(deltas[index], parameters[index].weights, transposingB: true)
             deltas[index - 1] = hadamardProduct(back, pass.slopes[index - 1])
         }
         return deltas
     }
 
-    /// gradients ← gradients + Σᵢ ∂/∂(W_j, b_j) from the deltas: a_jᵀ·δ_j and the column sums of δ_j.
-    func accumulateGradients(deltas: [Matrix], pass: ForwardPass, into gradients: inout [LayerParameters]) {
-        for index in layers.indices {
+    /// gradients ← gradients + Σᵢ ∂/∂(W_j, b_j) from the deltas: a_jᵀ·δ_j and the column sums of δ_j,
+    /// for the layers in `range` (all by default).
+    func accumulateGradients(
+        deltas: [Matrix], pass: ForwardPass, into gradients: inout [LayerParameters], layers range: Range<Int>? = nil
+    ) {
+        for index in range ?? layers.indices {
             accumulateMatrixProduct(
                 pass.layerInputs[index], deltas[index], into: &gradients[index].weights, transposingA: true)
             if layers[index].hasBias { accumulateColumnSums(of: deltas[index], into: &gradients[index].bias) }
@@ -54,96 +69,5 @@ extension TaskNetwork {
         let ones = [Double](repeating: 1, count: features.rows)
         let outputDeltas = loss.gradients(outputs: pass.outputs, targets: targets, scales: ones)
         return (pass, backpropagate(outputDeltas, through: pass, parameters: parameters))
-    }
-
-    // MARK: - Per-example gradients
-
-    /// Writes ∇_w ℓᵢ of every example of the batch into rows `firstRow…` of `result` (`· × P`).
-    ///
-    /// Each layer's block of row i is the outer product a_{j,i} ⊗ δ_{j,i} (row-major, matching W's
-    /// storage), copied to every slice that feeds the layer; the bias block is δ_{j,i}. Entries of
-    /// parameters the task does not read are left untouched (zero in a fresh matrix).
-    func writePerExampleGradients(deltas: [Matrix], pass: ForwardPass, into result: inout Matrix, firstRow: Int) {
-        let width = result.columns
-        result.elements.withUnsafeMutableBufferPointer { out in
-            for (index, plan) in layers.enumerated() {
-                let a = pass.layerInputs[index]
-                let delta = deltas[index]
-                for example in 0..<a.rows {
-                    let rowBase = (firstRow + example) * width
-                    let deltaBase = example * plan.outputs
-                    for offset in plan.weightOffsets {
-                        for input in 0..<plan.inputs {
-                            let activation = a.elements[example * plan.inputs + input]
-                            let target = rowBase + offset + input * plan.outputs
-                            for output in 0..<plan.outputs {
-                                out[target + output] = activation * delta.elements[deltaBase + output]
-                            }
-                        }
-                    }
-                    for offset in plan.biasOffsets {
-                        for output in 0..<plan.outputs {
-                            out[rowBase + offset + output] = delta.elements[deltaBase + output]
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// scores[i, q] += ∇_w ℓᵢ · queries[:, q] for every example i of the batch, without forming ∇ℓᵢ.
-    ///
-    /// For a layer with W stored `inputs × outputs`, the query's slice Q is `inputs × outputs` and
-    /// (a ⊗ δ)·Q = aᵀ·Q·δ. The query matrix is `P × nQ` row-major, so the rows of one layer's slice
-    /// already form an `inputs × (outputs·nQ)` matrix: one DGEMM a_j·Q_j gives every aᵢᵀQ for all
-    /// queries, and a pass over the batch contracts it with δᵢ. Bias slices add δ_j·Q_b (DGEMM).
-    ///
-    /// - Complexity: 2·n·nQ·Σ_j inputs_j·outputs_j for the DGEMMs, n·nQ·Σ_j outputs_j for the
-    ///   contraction; memory n·nQ·max_j outputs_j.
-    func accumulateGradientDots(deltas: [Matrix], pass: ForwardPass, queries: Matrix, into scores: inout Matrix) {
-        let queryCount = queries.columns
-        for (index, plan) in layers.enumerated() {
-            let weightQueries = Self.summedRows(
-                of: queries, offsets: plan.weightOffsets, count: plan.inputs * plan.outputs,
-                reshapedTo: plan.inputs)
-            let projected = matrixProduct(pass.layerInputs[index], weightQueries)
-            Self.contract(projected, with: deltas[index], queryCount: queryCount, into: &scores)
-            if plan.hasBias {
-                let biasQueries = Self.summedRows(
-                    of: queries, offsets: plan.biasOffsets, count: plan.outputs, reshapedTo: plan.outputs)
-                accumulateMatrixProduct(deltas[index], biasQueries, into: &scores)
-            }
-        }
-    }
-
-    /// scores[i, q] += Σ_c δ[i, c]·projected[i, c·nQ + q].
-    private static func contract(_ projected: Matrix, with delta: Matrix, queryCount: Int, into scores: inout Matrix) {
-        let outputs = delta.columns
-        scores.elements.withUnsafeMutableBufferPointer { s in
-            projected.elements.withUnsafeBufferPointer { m in
-                delta.elements.withUnsafeBufferPointer { d in
-                    for example in 0..<delta.rows {
-                        let scoreBase = example * queryCount
-                        for output in 0..<outputs {
-                            let weight = d[example * outputs + output]
-                            let projectedBase = (example * outputs + output) * queryCount
-                            for query in 0..<queryCount { s[scoreBase + query] += weight * m[projectedBase + query] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The sum over `offsets` of rows offset..<offset+count of `queries`, viewed as a matrix with
-    /// `rows` rows (the rows of a layer slice are contiguous in row-major storage).
-    private static func summedRows(of queries: Matrix, offsets: [Int], count: Int, reshapedTo rows: Int) -> Matrix {
-        let width = queries.columns
-        let first = offsets[0]
-        var elements = Array(queries.elements[(first * width)..<((first + count) * width)])
-        for offset in offsets.dropFirst() {
-            for index in elements.indices { elements[index] += queries.elements[offset * width + index] }
-        }
-        return Matrix(rows: rows, columns: elements.count / max(rows, 1), elements: elements)
     }
 }

@@ -35,6 +35,13 @@ struct ForwardPass {
     var preActivations: [Matrix]
     var slopes: [Matrix]
 
+    /// A pass that has not been through any layer yet.
+    init(features: Matrix) {
+        self.layerInputs = [features]
+        self.preActivations = []
+        self.slopes = []
+    }
+
     var outputs: Matrix { preActivations[preActivations.count - 1] }
 }
 
@@ -67,19 +74,23 @@ struct TaskNetwork: Sendable, Equatable {
         }
     }
 
-    /// g ← g + scale·Mᵀ·layers: every slice of w that feeds a layer receives that layer's quantity.
-    func scatterAdd(_ quantities: [LayerParameters], into g: inout [Double], scale: Double = 1) {
-        for (plan, quantity) in zip(layers, quantities) {
+    /// g ← g + scale·Mᵀ·quantities for the layers in `range` (all by default): every slice of w
+    /// that feeds a layer receives that layer's quantity.
+    func scatterAdd(
+        _ quantities: [LayerParameters], into g: inout [Double], layers range: Range<Int>? = nil, scale: Double = 1
+    ) {
+        for index in range ?? layers.indices {
+            let plan = layers[index]
             for offset in plan.weightOffsets {
-                Self.addScaled(quantity.weights.elements, scale: scale, into: &g, at: offset)
+                Self.addScaled(quantities[index].weights.elements, scale: scale, into: &g, at: offset)
             }
             for offset in plan.biasOffsets {
-                Self.addScaled(quantity.bias, scale: scale, into: &g, at: offset)
+                Self.addScaled(quantities[index].bias, scale: scale, into: &g, at: offset)
             }
         }
     }
 
-    /// Runs a batch through the network.
+    /// Runs a batch through the whole network.
     ///
     /// - Parameters:
     ///   - features: `n × d`, one row per example.
@@ -87,12 +98,25 @@ struct TaskNetwork: Sendable, Equatable {
     ///   - keepingSlopes: whether to store σ′ for backpropagation.
     /// - Complexity: 2·n·Σ_j inputs_j·outputs_j floating-point operations (DGEMM).
     func forward(_ features: Matrix, parameters: [LayerParameters], keepingSlopes: Bool) -> ForwardPass {
-        precondition(features.columns == layers[0].inputs, "Network reads \(layers[0].inputs) features")
-        var pass = ForwardPass(layerInputs: [features], preActivations: [], slopes: [])
-        for (index, plan) in layers.enumerated() {
+        forward(
+            continuing: ForwardPass(features: features), layers: layers.indices, parameters: parameters,
+            keepingSlopes: keepingSlopes)
+    }
+
+    /// Runs the layers in `range` on a pass that stops just before them, such as a trunk pass
+    /// shared by several tasks; the input pass is extended, not copied element by element.
+    ///
+    /// - Precondition: `pass` has been through exactly the layers before `range`.
+    func forward(
+        continuing pass: ForwardPass, layers range: Range<Int>, parameters: [LayerParameters], keepingSlopes: Bool
+    ) -> ForwardPass {
+        precondition(pass.preActivations.count == range.lowerBound, "The pass must stop where the layers start")
+        precondition(pass.layerInputs[0].columns == layers[0].inputs, "Network reads \(layers[0].inputs) features")
+        var pass = pass
+        for index in range {
             let z = Self.affine(pass.layerInputs[index], parameters[index])
             pass.preActivations.append(z)
-            guard let activation = plan.activation else { continue }
+            guard let activation = layers[index].activation else { continue }
             let a = activation.values(of: z)
             if keepingSlopes { pass.slopes.append(activation.slopes(preActivations: z, values: a)) }
             pass.layerInputs.append(a)
