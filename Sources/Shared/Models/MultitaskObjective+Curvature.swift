@@ -40,30 +40,38 @@ extension MultitaskObjective {
         curvatureProduct(.gaussNewton, tasks: task..<(task + 1), at: w, v)
     }
 
-    /// The dense `P × P` Hessian ∇²L(w), column j = H·e_j, then symmetrised as (M + Mᵀ)/2.
+    /// The dense `P × P` Hessian ∇²L(w), exactly symmetric.
     ///
-    /// Rounding makes the columns agree with the rows only to about 1e-15 relative; the
-    /// symmetrisation makes the result exactly symmetric, as factorisations expect.
+    /// Models whose outputs are linear in w assemble it directly from weighted Gram matrices (see
+    /// `linearOutputHessianBlocks`); networks take column j = H·e_j from Hessian-vector products
+    /// and symmetrise as (M + Mᵀ)/2. Rounding makes the two triangles agree only to about 1e-15
+    /// relative before that; factorisations expect exact symmetry.
     ///
-    /// - Complexity: P Hessian-vector products, each over the one task a θ_k column touches or all
-    ///   tasks for a γ column; O(P²) memory. Meant for small models.
+    /// - Complexity: O(P²) memory. Networks: P Hessian-vector products, each over the one task a
+    ///   θ_k column touches or all tasks for a γ column; meant for small models. Linear outputs:
+    ///   about 2·n·d²·C² flops per task.
     public func hessian(at w: [Double]) -> Matrix {
-        denseCurvature(.hessian, at: w)
+        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w).assembled() : productCurvature(.hessian, at: w)
     }
 
-    /// The dense Gauss–Newton matrix, assembled like `hessian(at:)`.
+    /// The dense Gauss–Newton matrix, assembled like `hessian(at:)`; equal to it for linear outputs.
     public func gaussNewtonMatrix(at w: [Double]) -> Matrix {
-        denseCurvature(.gaussNewton, at: w)
+        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w).assembled() : productCurvature(.gaussNewton, at: w)
     }
 
-    /// The blocks A_k, B_k and C of ∇²L(w) (MTIF.md §4), exact.
+    /// The blocks A_k, B_k and C of ∇²L(w) (MTIF.md §4), exact, without forming the P × P matrix.
     ///
-    /// For each task, d_k products of ∇²T_k with the unit vectors of θ_k give A_k (their θ_k rows)
-    /// and B_kᵀ (their γ rows); p products of ∇²L with the unit vectors of γ give C. A_k and C are
-    /// symmetrised as in `hessian(at:)`.
+    /// Linear outputs: assembled directly per task. Networks: for each task, d_k products of ∇²T_k
+    /// with the unit vectors of θ_k give A_k (their θ_k rows) and B_kᵀ (their γ rows); p products of
+    /// ∇²L with the unit vectors of γ give C. A_k and C are symmetrised as in `hessian(at:)`.
     ///
-    /// - Complexity: Σ_k d_k single-task products plus p all-task products.
+    /// - Complexity: networks, Σ_k d_k single-task products plus p all-task products.
     public func hessianBlocks(at w: [Double]) -> HessianBlocks {
+        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w) : productHessianBlocks(at: w)
+    }
+
+    /// The blocks from Hessian-vector products, whatever the model.
+    func productHessianBlocks(at w: [Double]) -> HessianBlocks {
         let layout = model.layout
         let shared = layout.sharedBlock.range
         var taskBlocks: [Matrix] = []
@@ -122,7 +130,8 @@ extension MultitaskObjective {
         return curvatureProduct(curvature, tasks: tasks, at: w, unit)
     }
 
-    private func denseCurvature(_ curvature: Curvature, at w: [Double]) -> Matrix {
+    /// The dense curvature from products with every unit vector, symmetrised.
+    func productCurvature(_ curvature: Curvature, at w: [Double]) -> Matrix {
         let columns = (0..<parameterCount).map { unitProduct(curvature, tasks: 0..<taskCount, at: w, index: $0) }
         return symmetrised(Matrix(rows: parameterCount, columns: parameterCount, elements: columns.flatMap { $0 }))
     }

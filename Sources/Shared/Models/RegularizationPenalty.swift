@@ -43,4 +43,21 @@ struct RegularizationPenalty: Sendable, Equatable {
             result[sharedIndex] -= mu * difference
         }
     }
+
+    /// Adds P_k to the blocks of MTIF.md §4: its θ_k part to A_k, its (θ_k, γ) part to B_k and its
+    /// γ part to C.
+    func addHessianBlocks(task: Int, taskBlock: inout Matrix, couplingBlock: inout Matrix, sharedBlock: inout Matrix) {
+        let lambda = regularization.l2
+        guard isSoftSharing else {
+            for index in 0..<taskBlock.rows { taskBlock[index, index] += lambda }
+            for index in 0..<sharedBlock.rows { sharedBlock[index, index] += lambda / Double(layout.taskCount) }
+            return
+        }
+        let mu = regularization.coupling
+        for index in 0..<taskBlock.rows {
+            taskBlock[index, index] += mu + lambda
+            couplingBlock[index, index] -= mu
+            sharedBlock[index, index] += mu
+        }
+    }
 }
