@@ -43,6 +43,35 @@ struct SharedInputTrunkTests {
         #expect(abs(shared.value - value) <= Self.roundingTolerance * abs(value))
     }
 
+    @Test("Shared-trunk Hessian and Gauss–Newton products equal the sums of the one-task products")
+    func sharedCurvatureEqualsSumOfTaskProducts() throws {
+        let objective = try Self.makeObjective()
+        let w = ModelFixtures.randomPoint(count: objective.parameterCount, seed: 66)
+        let v = ModelFixtures.randomPoint(count: objective.parameterCount, seed: 67, scale: 1)
+        var hessianSum = [Double](repeating: 0, count: objective.parameterCount)
+        var gaussNewtonSum = hessianSum
+        for task in 0..<objective.taskCount {
+            addScaled(objective.taskHessianVectorProduct(task: task, at: w, v), scale: 1, to: &hessianSum)
+            addScaled(objective.taskGaussNewtonVectorProduct(task: task, at: w, v), scale: 1, to: &gaussNewtonSum)
+        }
+        let hessianProduct = objective.hessianVectorProduct(at: w, v)
+        #expect(NumericalChecks.relativeError(hessianProduct, hessianSum) <= Self.roundingTolerance)
+        let gaussNewtonProduct = objective.gaussNewtonVectorProduct(at: w, v)
+        #expect(NumericalChecks.relativeError(gaussNewtonProduct, gaussNewtonSum) <= Self.roundingTolerance)
+    }
+
+    @Test("Shared-trunk Hessian product equals central differences of the shared-trunk gradient")
+    func sharedHessianProductMatchesDifferences() throws {
+        let objective = try Self.makeObjective()
+        let w = ModelFixtures.randomPoint(count: objective.parameterCount, seed: 68)
+        let v = ModelFixtures.randomPoint(count: objective.parameterCount, seed: 69, scale: 1)
+        let expected = NumericalChecks.directionalDerivative(
+            of: { objective.gradient(at: $0) }, at: w, along: v, step: ObjectiveDerivativeTests.step)
+        #expect(
+            NumericalChecks.relativeError(objective.hessianVectorProduct(at: w, v), expected)
+                <= ObjectiveDerivativeTests.differenceTolerance)
+    }
+
     @Test("Dot products scored for all tasks at once equal each task's explicit gradients times the queries")
     func groupedDotsEqualExplicitProducts() throws {
         let objective = try Self.makeObjective()

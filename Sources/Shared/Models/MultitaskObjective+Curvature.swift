@@ -90,38 +90,19 @@ extension MultitaskObjective {
     // MARK: - Products
 
     /// Σ over `tasks` of the curvature of T_k applied to v.
+    ///
+    /// Tasks whose θ_k and γ entries of v are all zero contribute exactly zero and are skipped;
+    /// the others run in groups of tasks with the same inputs (see `accumulateGroupCurvature`).
     func curvatureProduct(_ curvature: Curvature, tasks: Range<Int>, at w: [Double], _ v: [Double]) -> [Double] {
         checkParameterCount(w)
         checkParameterCount(v, "Direction")
         var result = [Double](repeating: 0, count: parameterCount)
-        for task in tasks where touchesTask(task, v) {
-            accumulateLossCurvature(curvature, task: task, at: w, v, into: &result)
-            penalty.accumulateProduct(task: task, v, into: &result)
+        let touched = tasks.filter { touchesTask($0, v) }
+        for group in inputGroups(tasks: touched, split: trainingSplit) {
+            accumulateGroupCurvature(curvature, group, at: w, v, into: &result)
         }
+        for task in touched { penalty.accumulateProduct(task: task, v, into: &result) }
         return result
-    }
-
-    /// result ← result + (curvature of (1/n_k) Σᵢ c_ki ℓ_ki)·v.
-    private func accumulateLossCurvature(
-        _ curvature: Curvature, task: Int, at w: [Double], _ v: [Double], into result: inout [Double]
-    ) {
-        let network = model.networks[task]
-        let parameters = network.parameters(from: w)
-        let direction = network.parameters(from: v)
-        var product = network.zeroParameters()
-        forEachBatch(task: task, split: trainingSplit, scales: trainingScales(task: task)) { batch in
-            switch curvature {
-            case .hessian:
-                network.accumulateHessianProduct(
-                    features: batch.features, targets: batch.targets[...], scales: batch.scales,
-                    parameters: parameters, direction: direction, into: &product)
-            case .gaussNewton:
-                network.accumulateGaussNewtonProduct(
-                    features: batch.features, targets: batch.targets[...], scales: batch.scales,
-                    parameters: parameters, direction: direction, into: &product)
-            }
-        }
-        network.scatterAdd(product, into: &result)
     }
 
     private func unitProduct(_ curvature: Curvature, tasks: Range<Int>, at w: [Double], index: Int) -> [Double] {
