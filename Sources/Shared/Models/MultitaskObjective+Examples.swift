@@ -102,7 +102,7 @@ extension MultitaskObjective {
     ///   - queries: `P × nQ`, row-major, one query vector per column.
     /// - Returns: `n × nQ`, rows in the order of `examples`, columns in the order of the queries.
     /// - Complexity: about 2·n·nQ·(weights read by task k) flops for the products, plus one
-    ///   forward and backward pass; memory O(512·nQ·widest layer) per batch.
+    ///   forward and backward pass; memory O(batchSize·nQ·widest layer) per batch of 64 examples.
     public func perExampleGradientDots(
         task: Int, examples: [Int]? = nil, split: Split = .train, at w: [Double], against queries: Matrix
     ) -> Matrix {
@@ -131,8 +131,7 @@ extension MultitaskObjective {
             let scores = groupGradientDots(group, examples: examples, split: split, at: w, queries: queries)
             for (task, matrix) in zip(group, scores) { scored[task] = matrix }
         }
-        let results = tasks.map { scored[$0]! }
-        return results
+        return tasks.map { scored[$0]! }
     }
 
     private func requireExamples(_ count: Int, task: Int, split: Split) throws {

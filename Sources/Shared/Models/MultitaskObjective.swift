@@ -14,7 +14,8 @@ public enum RemovalConvention: String, Sendable, Hashable, Codable, CaseIterable
 /// n_k is the number of examples of task k in the training split and stays fixed; the weights
 /// c_ki (default 1) remove or re-weight examples without copying data. The value, gradient,
 /// curvature products and Hessian blocks live in extensions by concern; queries on other splits
-/// (validation losses, per-example gradients) in `MultitaskObjective+Examples.swift`.
+/// (validation losses, per-example gradients) in `MultitaskObjective+Examples.swift`; tasks that
+/// list the same inputs share a hard-sharing trunk's passes (`MultitaskObjective+SharedInputs.swift`).
 ///
 /// Task k's term T_k = (1/n_k) Σᵢ c_ki·ℓ_ki + Ω_k touches only θ_k and γ, which is the
 /// block-arrowhead structure of §4.
