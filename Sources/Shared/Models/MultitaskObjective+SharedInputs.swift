@@ -1,0 +1,212 @@
+// Tasks that read the same inputs (the shared-inputs layout) share one pass through the trunk of
+// hard sharing. Their value and gradient cost one trunk forward pass, a head per task and one
+// trunk backward pass (backpropagation is linear in the deltas, so the tasks' trunk deltas are
+// summed first); curvature products likewise share the trunk's forward and R-forward passes and
+// run its (R-)backward pass once; their query projections a_j·Q_j through the trunk are computed
+// once for all.
+
+extension MultitaskObjective {
+    /// Partitions `tasks` into groups whose example lists in `split` hold the same rows in the same
+    /// order, keeping the order of first appearance.
+    func inputGroups(tasks: [Int], split: Split) -> [[Int]] {
+        let examples = dataset[split].tasks
+        var groups: [[Int]] = []
+        for task in tasks {
+            if let index = groups.firstIndex(where: { examples[$0[0]].rows == examples[task].rows }) {
+                groups[index].append(task)
+            } else {
+                groups.append([task])
+            }
+        }
+        return groups
+    }
+
+    /// Calls `body` with the gathered features and the positions of consecutive batches of a group.
+    func forEachBatch(
+        group: [Int], split: Split, examples: [Int]?, _ body: (Matrix, ArraySlice<Int>, Range<Int>) -> Void
+    ) {
+        let data = dataset[split]
+        let rows = data.tasks[group[0]].rows
+        let positions = examples ?? Array(rows.indices)
+        for start in stride(from: 0, to: positions.count, by: Self.batchSize) {
+            let range = start..<min(start + Self.batchSize, positions.count)
+            body(data.features.rows(at: positions[range].map { rows[$0] }), positions[range], range)
+        }
+    }
+
+    /// g ← g + Σ_{k ∈ group} ∇T_k(w) when `g` is given; returns Σ_{k ∈ group} T_k(w).
+    ///
+    /// - Precondition: the tasks of `group` list the same training rows.
+    func accumulateGroupTerms(_ group: [Int], at w: [Double], into g: inout [Double]?) -> Double {
+        let trunk = model.trunkLayerCount
+        let networks = group.map { model.networks[$0] }
+        let parameters = networks.map { $0.parameters(from: w) }
+        let scales = group.map { trainingScales(task: $0) }
+        let isComputingGradient = g != nil
+        var headGradients = networks.map { $0.zeroParameters() }
+        var trunkGradients = networks[0].zeroParameters()
+        var sum = 0.0
+
+        forEachBatch(group: group, split: trainingSplit, examples: nil) { features, positions, _ in
+            let trunkPass = networks[0].forward(
+                continuing: ForwardPass(features: features), layers: 0..<trunk, parameters: parameters[0],
+                keepingSlopes: isComputingGradient)
+            var trunkBack: Matrix?
+            for (member, network) in networks.enumerated() {
+                let top = network.layers.count - 1
+                let pass = network.forward(
+                    continuing: trunkPass, layers: trunk..<(top + 1), parameters: parameters[member],
+                    keepingSlopes: isComputingGradient)
+                let targets = positions.map { dataset[trainingSplit].tasks[group[member]].targets[$0] }
+                let batchScales = positions.map { scales[member][$0] }
+                sum += dot(network.loss.values(outputs: pass.outputs, targets: targets[...]), batchScales)
+                guard isComputingGradient else { continue }
+
+                let outputDeltas = network.loss.gradients(
+                    outputs: pass.outputs, targets: targets[...], scales: batchScales)
+                let deltas = network.backpropagate(
+                    outputDeltas, fromLayer: top, downTo: trunk, through: pass, parameters: parameters[member])
+                network.accumulateGradients(
+                    deltas: deltas, pass: pass, into: &headGradients[member], layers: trunk..<(top + 1))
+                if trunk > 0 {
+                    var back = trunkBack ?? Matrix(rows: features.rows, columns: network.layers[trunk].inputs)
+                    accumulateMatrixProduct(
+                        deltas[trunk], parameters[member][trunk].weights, into: &back, transposingB: true)
+                    trunkBack = back
+                }
+            }
+            if let trunkBack {
+                let trunkTop = hadamardProduct(trunkBack, trunkPass.slopes[trunk - 1])
+                let trunkDeltas = networks[0].backpropagate(
+                    trunkTop, fromLayer: trunk - 1, downTo: 0, through: trunkPass, parameters: parameters[0])
+                networks[0].accumulateGradients(
+                    deltas: trunkDeltas, pass: trunkPass, into: &trunkGradients, layers: 0..<trunk)
+            }
+        }
+
+        if g != nil {
+            for (member, network) in networks.enumerated() {
+                network.scatterAdd(headGradients[member], into: &g!, layers: trunk..<network.layers.count)
+                penalty.accumulateProduct(task: group[member], w, into: &g!)
+            }
+            networks[0].scatterAdd(trunkGradients, into: &g!, layers: 0..<trunk)
+        }
+        return group.reduce(sum) { $0 + penalty.value(task: $1, at: w) }
+    }
+
+    /// result ← result + Σ_{k ∈ group} (curvature of (1/n_k) Σᵢ c_ki ℓ_ki)·v.
+    ///
+    /// The trunk's forward and R-forward passes are shared; each task runs its head and leaves its
+    /// boundary quantities at the top of the trunk, where they are summed (the backward passes are
+    /// linear in them) and sent down the trunk once.
+    ///
+    /// - Precondition: the tasks of `group` list the same training rows.
+    func accumulateGroupCurvature(
+        _ curvature: Curvature, _ group: [Int], at w: [Double], _ v: [Double], into result: inout [Double]
+    ) {
+        let trunk = model.trunkLayerCount
+        let networks = group.map { model.networks[$0] }
+        let parameters = networks.map { $0.parameters(from: w) }
+        let directions = networks.map { $0.parameters(from: v) }
+        let scales = group.map { trainingScales(task: $0) }
+        var headProducts = networks.map { $0.zeroParameters() }
+        var trunkProduct = networks[0].zeroParameters()
+
+        forEachBatch(group: group, split: trainingSplit, examples: nil) { features, positions, _ in
+            let trunkPass = networks[0].forward(
+                continuing: ForwardPass(features: features), layers: 0..<trunk, parameters: parameters[0],
+                keepingSlopes: true)
+            let trunkR = networks[0].directionalDerivatives(
+                layers: 0..<trunk, pass: trunkPass, parameters: parameters[0], direction: directions[0])
+            var boundary: CurvatureBoundary?
+            for (member, network) in networks.enumerated() {
+                let top = network.layers.count - 1
+                let pass = network.forward(
+                    continuing: trunkPass, layers: trunk..<(top + 1), parameters: parameters[member],
+                    keepingSlopes: true)
+                let r = network.directionalDerivatives(
+                    continuing: trunkR, layers: trunk..<(top + 1), pass: pass, parameters: parameters[member],
+                    direction: directions[member])
+                let targets = positions.map { dataset[trainingSplit].tasks[group[member]].targets[$0] }[...]
+                let batchScales = positions.map { scales[member][$0] }
+                let curvatureDeltas = network.loss.curvatureProducts(
+                    outputs: pass.outputs, directions: r.preActivations[top], scales: batchScales)
+
+                let memberBoundary: CurvatureBoundary?
+                switch curvature {
+                case .hessian:
+                    memberBoundary = network.accumulateHessianBackward(
+                        delta: network.loss.gradients(outputs: pass.outputs, targets: targets, scales: batchScales),
+                        rDelta: curvatureDeltas, fromLayer: top, downTo: trunk, pass: pass, r: r,
+                        parameters: parameters[member], direction: directions[member], into: &headProducts[member])
+                case .gaussNewton:
+                    memberBoundary = network.accumulateGaussNewtonBackward(
+                        curvatureDeltas, fromLayer: top, downTo: trunk, pass: pass, parameters: parameters[member],
+                        into: &headProducts[member])
+                }
+                if let memberBoundary {
+                    if boundary == nil { boundary = memberBoundary } else { boundary!.add(memberBoundary) }
+                }
+            }
+            guard let boundary else { return }
+            switch curvature {
+            case .hessian:
+                let (delta, rDelta) = networks[0].enterLayer(trunk - 1, from: boundary, pass: trunkPass, r: trunkR)
+                _ = networks[0].accumulateHessianBackward(
+                    delta: delta, rDelta: rDelta, fromLayer: trunk - 1, downTo: 0, pass: trunkPass, r: trunkR,
+                    parameters: parameters[0], direction: directions[0], into: &trunkProduct)
+            case .gaussNewton:
+                _ = networks[0].accumulateGaussNewtonBackward(
+                    hadamardProduct(boundary.back, trunkPass.slopes[trunk - 1]), fromLayer: trunk - 1, downTo: 0,
+                    pass: trunkPass, parameters: parameters[0], into: &trunkProduct)
+            }
+        }
+
+        for (member, network) in networks.enumerated() {
+            network.scatterAdd(headProducts[member], into: &result, layers: trunk..<network.layers.count)
+        }
+        networks[0].scatterAdd(trunkProduct, into: &result, layers: 0..<trunk)
+    }
+
+    /// Per-example gradient dot products for every task of a group (one `n × nQ` matrix each),
+    /// sharing the trunk pass and the trunk's query projections.
+    func groupGradientDots(_ group: [Int], examples: [Int]?, split: Split, at w: [Double], queries: Matrix) -> [Matrix]
+    {
+        let trunk = model.trunkLayerCount
+        let networks = group.map { model.networks[$0] }
+        let parameters = networks.map { $0.parameters(from: w) }
+        let slices = networks.map { $0.querySlices(queries) }
+        let count = examples?.count ?? dataset[split].tasks[group[0]].count
+        var scores = group.map { _ in Matrix(rows: count, columns: queries.columns) }
+
+        forEachBatch(group: group, split: split, examples: examples) { features, positions, range in
+            let trunkPass = networks[0].forward(
+                continuing: ForwardPass(features: features), layers: 0..<trunk, parameters: parameters[0],
+                keepingSlopes: true)
+            let projections = (0..<trunk).map { TaskNetwork.queryProjection(trunkPass.layerInputs[$0], slices[0][$0]) }
+            for (member, network) in networks.enumerated() {
+                let pass = network.forward(
+                    continuing: trunkPass, layers: trunk..<network.layers.count, parameters: parameters[member],
+                    keepingSlopes: true)
+                let targets = positions.map { dataset[split].tasks[group[member]].targets[$0] }
+                let ones = [Double](repeating: 1, count: positions.count)
+                let outputDeltas = network.loss.gradients(outputs: pass.outputs, targets: targets[...], scales: ones)
+                let deltas = network.backpropagate(outputDeltas, through: pass, parameters: parameters[member])
+
+                var batchScores = Matrix(rows: range.count, columns: queries.columns)
+                for layer in 0..<trunk {
+                    TaskNetwork.accumulateLayerDots(
+                        projected: projections[layer], delta: deltas[layer], slices: slices[0][layer],
+                        into: &batchScores)
+                }
+                network.accumulateGradientDots(
+                    deltas: deltas, pass: pass, slices: slices[member], into: &batchScores,
+                    layers: trunk..<network.layers.count)
+                let start = range.lowerBound * queries.columns
+                scores[member].elements.replaceSubrange(
+                    start..<(start + batchScores.elements.count), with: batchScores.elements)
+            }
+        }
+        return scores
+    }
+}
