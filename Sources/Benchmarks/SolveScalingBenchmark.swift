@@ -26,7 +26,7 @@ enum SolveScalingBenchmark {
             }
             var dense: Double?
             if blocks.dimension <= denseLimit {
-                let matrix = blocks.denseMatrix()
+                let matrix = blocks.assembled()
                 dense = try best(of: repeats) {
                     _ = try DenseInverseHessian.solve(denseMatrix: matrix, rightHandSides: rightHandSides, damping: 0)
                 }
@@ -41,7 +41,7 @@ enum SolveScalingBenchmark {
 
     /// Blocks of JᵀJ + I for a random Jacobian with the multitask sparsity: rows of task k touch
     /// only θ_k and γ.
-    static func makeBlocks(taskCount: Int, taskSize: Int, sharedSize: Int) -> ArrowheadBlocks {
+    static func makeBlocks(taskCount: Int, taskSize: Int, sharedSize: Int) -> HessianBlocks {
         var shared = Matrix.identity(sharedSize)
         var taskBlocks: [Matrix] = []
         var couplings: [Matrix] = []
@@ -55,7 +55,7 @@ enum SolveScalingBenchmark {
             couplings.append(matrixProduct(jacobianTask, jacobianShared, transposingA: true))
             symmetricRankUpdate(&shared, adding: jacobianShared)
         }
-        return ArrowheadBlocks(taskBlocks: taskBlocks, couplings: couplings, shared: shared)
+        return HessianBlocks(taskBlocks: taskBlocks, couplingBlocks: couplings, sharedBlock: shared)
     }
 
     static func randomMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {

@@ -9,7 +9,7 @@ struct InverseHessianSolverTests {
 
     /// A random positive definite arrowhead matrix: each block pair comes from a Gram matrix of
     /// random features, so the whole matrix is JᵀJ + shift·I with the arrowhead sparsity.
-    static func arrowhead(taskSizes: [Int], sharedSize: Int, seed: UInt64) -> ArrowheadBlocks {
+    static func arrowhead(taskSizes: [Int], sharedSize: Int, seed: UInt64) -> HessianBlocks {
         var shared = Matrix(rows: sharedSize, columns: sharedSize)
         var taskBlocks: [Matrix] = []
         var couplings: [Matrix] = []
@@ -17,16 +17,13 @@ struct InverseHessianSolverTests {
             let features = RandomMatrices.normal(
                 rows: size + sharedSize + 4, columns: size + sharedSize, seed: seed + UInt64(task))
             let gram = RandomMatrices.naiveProduct(features.transposed(), features)
-            taskBlocks.append(addingDiagonal(0.3, to: submatrix(gram, rows: 0..<size, columns: 0..<size)))
-            couplings.append(submatrix(gram, rows: 0..<size, columns: size..<(size + sharedSize)))
-            let sharedPart = submatrix(gram, rows: size..<(size + sharedSize), columns: size..<(size + sharedSize))
+            taskBlocks.append(gram.block(rows: 0..<size, columns: 0..<size).addingToDiagonal(0.3))
+            couplings.append(gram.block(rows: 0..<size, columns: size..<(size + sharedSize)))
+            let sharedPart = gram.block(rows: size..<(size + sharedSize), columns: size..<(size + sharedSize))
             shared.elements = zip(shared.elements, sharedPart.elements).map(+)
         }
-        return ArrowheadBlocks(taskBlocks: taskBlocks, couplings: couplings, shared: addingDiagonal(0.3, to: shared))
-    }
-
-    static func submatrix(_ matrix: Matrix, rows: Range<Int>, columns: Range<Int>) -> Matrix {
-        Matrix(rowArrays: rows.map { row in columns.map { matrix[row, $0] } })
+        return HessianBlocks(
+            taskBlocks: taskBlocks, couplingBlocks: couplings, sharedBlock: shared.addingToDiagonal(0.3))
     }
 
     static func relativeDifference(_ a: Matrix, _ b: Matrix) -> Double {
@@ -38,7 +35,7 @@ struct InverseHessianSolverTests {
     func arrowheadOperatorMatchesDense() {
         let blocks = Self.arrowhead(taskSizes: [3, 5, 2], sharedSize: 4, seed: 1)
         let vectors = RandomMatrices.normal(rows: 3, columns: blocks.dimension, seed: 2)
-        let expected = RandomMatrices.naiveProduct(vectors, blocks.denseMatrix())
+        let expected = RandomMatrices.naiveProduct(vectors, blocks.assembled())
         #expect(Self.relativeDifference(blocks.apply(toRows: vectors), expected) < 1e-12)
     }
 
@@ -72,9 +69,9 @@ struct InverseHessianSolverTests {
     @Test("An indefinite Hessian is reported with its smallest eigenvalue and a damping that cures it")
     func indefiniteHessianIsDiagnosed() throws {
         var blocks = Self.arrowhead(taskSizes: [3, 3], sharedSize: 2, seed: 7)
-        blocks.shared = addingDiagonal(-200, to: blocks.shared)
+        blocks.sharedBlock = blocks.sharedBlock.addingToDiagonal(-200)
         let rightHandSides = RandomMatrices.normal(rows: 1, columns: blocks.dimension, seed: 8)
-        let smallest = try SymmetricEigendecomposition(blocks.denseMatrix(), computingEigenvectors: false).eigenvalues[
+        let smallest = try SymmetricEigendecomposition(blocks.assembled(), computingEigenvectors: false).eigenvalues[
             0]
         #expect(smallest < 0)
         for solve in [

@@ -1,52 +1,9 @@
-/// The blocks of a block-arrowhead Hessian (method.md §4).
-///
-///     H = ⎡ A_1        B_1 ⎤
-///         ⎢     ⋱      ⋮  ⎥
-///         ⎢        A_K B_K ⎥
-///         ⎣ B_1ᵀ … B_Kᵀ C  ⎦
-///
-/// A_k = H_θkθk is `d_k × d_k`, B_k = H_θkγ is `d_k × p`, C = H_γγ is `p × p`. No term of the
-/// multitask objective touches θ_k and θ_j together for k ≠ j, so every other block is zero.
-/// Vectors are laid out as the parameters are: θ_1, …, θ_K, then γ.
-public struct ArrowheadBlocks: Sendable {
-    public var taskBlocks: [Matrix]
-    public var couplings: [Matrix]
-    public var shared: Matrix
-
-    public init(taskBlocks: [Matrix], couplings: [Matrix], shared: Matrix) {
-        precondition(taskBlocks.count == couplings.count, "Each task block needs its coupling block")
-        for (block, coupling) in zip(taskBlocks, couplings) {
-            precondition(block.isSquare && coupling.rows == block.rows, "B_k must have as many rows as A_k")
-            precondition(coupling.columns == shared.rows && shared.isSquare, "B_k must have as many columns as C")
-        }
-        self.taskBlocks = taskBlocks
-        self.couplings = couplings
-        self.shared = shared
-    }
-
+extension HessianBlocks {
     /// d_k for each task.
     public var taskSizes: [Int] { taskBlocks.map(\.rows) }
 
     /// p, the size of the shared block.
-    public var sharedSize: Int { shared.rows }
-
-    /// P = Σ d_k + p.
-    public var dimension: Int { taskSizes.reduce(sharedSize, +) }
-
-    /// The full P × P matrix, for checks on small problems.
-    public func denseMatrix() -> Matrix {
-        var dense = Matrix(rows: dimension, columns: dimension)
-        var offset = 0
-        let sharedOffset = dimension - sharedSize
-        for (block, coupling) in zip(taskBlocks, couplings) {
-            copy(block, into: &dense, at: (offset, offset))
-            copy(coupling, into: &dense, at: (offset, sharedOffset))
-            copy(coupling.transposed(), into: &dense, at: (sharedOffset, offset))
-            offset += block.rows
-        }
-        copy(shared, into: &dense, at: (sharedOffset, sharedOffset))
-        return dense
-    }
+    public var sharedSize: Int { sharedBlock.rows }
 }
 
 /// (H + δI)⁻¹ v for block-arrowhead H through the Schur complement of the shared block.
@@ -68,7 +25,7 @@ public enum ArrowheadInverseHessian {
     /// - Throws: `InfluenceError.Code.indefiniteHessian` naming the block (A_k or the Schur
     ///   complement) that is not positive definite, with its smallest eigenvalue and a damping.
     public static func solve(
-        _ blocks: ArrowheadBlocks, rightHandSides: Matrix, damping: Double, curvature: Curvature = .hessian
+        _ blocks: HessianBlocks, rightHandSides: Matrix, damping: Double, curvature: Curvature = .hessian
     ) throws -> InverseHessianProducts {
         precondition(rightHandSides.columns == blocks.dimension, "Right-hand sides must have P columns")
         let (vectors, seconds) = try timed {
@@ -85,29 +42,29 @@ public enum ArrowheadInverseHessian {
 
     /// The factorisations reused by every query.
     struct Factors {
-        let blocks: ArrowheadBlocks
+        let blocks: HessianBlocks
         let taskFactors: [CholeskyFactorization]
         /// Ã_k⁻¹ B_k, `d_k × p`.
         let solvedCouplings: [Matrix]
         let schurFactor: CholeskyFactorization?
 
-        init(_ blocks: ArrowheadBlocks, damping: Double) throws {
+        init(_ blocks: HessianBlocks, damping: Double) throws {
             self.blocks = blocks
             var taskFactors: [CholeskyFactorization] = []
             for (task, block) in blocks.taskBlocks.enumerated() {
                 taskFactors.append(
-                    try factor(addingDiagonal(damping, to: block), damping: damping, context: "Block A_\(task)"))
+                    try factor(block.addingToDiagonal(damping), damping: damping, context: "Block A_\(task)"))
             }
             self.taskFactors = taskFactors
-            solvedCouplings = zip(taskFactors, blocks.couplings).map { $0.solve($1) }
-            var schur = addingDiagonal(damping, to: blocks.shared)
-            for (coupling, solved) in zip(blocks.couplings, solvedCouplings) {
+            solvedCouplings = zip(taskFactors, blocks.couplingBlocks).map { $0.solve($1) }
+            var schur = blocks.sharedBlock.addingToDiagonal(damping)
+            for (coupling, solved) in zip(blocks.couplingBlocks, solvedCouplings) {
                 accumulateMatrixProduct(coupling, solved, into: &schur, transposingA: true, scale: -1)
             }
             schurFactor =
                 blocks.sharedSize > 0
                 ? try factor(
-                    symmetrised(schur), damping: damping, context: "The Schur complement S of the shared block")
+                    schur.symmetrized(), damping: damping, context: "The Schur complement S of the shared block")
                 : nil
         }
 
@@ -122,7 +79,7 @@ public enum ArrowheadInverseHessian {
             }
             var y = columns.rows(in: offset..<columns.rows)
             if let schurFactor {
-                for (coupling, solved) in zip(blocks.couplings, solvedTasks) {
+                for (coupling, solved) in zip(blocks.couplingBlocks, solvedTasks) {
                     accumulateMatrixProduct(coupling, solved, into: &y, transposingA: true, scale: -1)
                 }
                 y = schurFactor.solve(y)
@@ -150,7 +107,10 @@ public enum ArrowheadInverseHessian {
     }
 }
 
-extension ArrowheadBlocks: SymmetricOperator {
+extension HessianBlocks: SymmetricOperator {
+    /// P = Σ d_k + p.
+    public var dimension: Int { taskSizes.reduce(sharedSize, +) }
+
     /// H·v computed block by block: (A_k v_k + B_k u, Σ_k B_kᵀ v_k + C u).
     ///
     /// - Complexity: O(Σ_k (d_k² + d_k p) + p²) per vector.
@@ -159,11 +119,11 @@ extension ArrowheadBlocks: SymmetricOperator {
         let columns = vectors.transposed()
         let sharedOffset = dimension - sharedSize
         let u = columns.rows(in: sharedOffset..<dimension)
-        var sharedPart = matrixProduct(shared, u)
+        var sharedPart = matrixProduct(sharedBlock, u)
         var stacked: [Double] = []
         stacked.reserveCapacity(columns.elements.count)
         var offset = 0
-        for (block, coupling) in zip(taskBlocks, couplings) {
+        for (block, coupling) in zip(taskBlocks, couplingBlocks) {
             let v = columns.rows(in: offset..<(offset + block.rows))
             var taskPart = matrixProduct(block, v)
             accumulateMatrixProduct(coupling, u, into: &taskPart)
@@ -173,29 +133,5 @@ extension ArrowheadBlocks: SymmetricOperator {
         }
         stacked.append(contentsOf: sharedPart.elements)
         return Matrix(rows: dimension, columns: vectors.rows, elements: stacked).transposed()
-    }
-}
-
-/// (M + Mᵀ)/2.
-func symmetrised(_ matrix: Matrix) -> Matrix {
-    var result = matrix
-    for row in 0..<matrix.rows {
-        for column in 0..<row {
-            let mean = 0.5 * (matrix[row, column] + matrix[column, row])
-            result[row, column] = mean
-            result[column, row] = mean
-        }
-    }
-    return result
-}
-
-/// Writes `block` into `target` with its top-left corner at `origin` (row, column).
-func copy(_ block: Matrix, into target: inout Matrix, at origin: (Int, Int)) {
-    for row in 0..<block.rows {
-        let sourceStart = row * block.columns
-        let targetStart = (origin.0 + row) * target.columns + origin.1
-        for column in 0..<block.columns {
-            target.elements[targetStart + column] = block.elements[sourceStart + column]
-        }
     }
 }

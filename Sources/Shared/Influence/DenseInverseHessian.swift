@@ -24,7 +24,7 @@ public enum DenseInverseHessian {
     ) throws -> InverseHessianProducts {
         precondition(rightHandSides.columns == denseMatrix.rows, "Right-hand sides must have P columns")
         let ((vectors, damped), seconds) = try timed {
-            let damped = DenseSymmetricOperator(addingDiagonal(damping, to: denseMatrix))
+            let damped = DenseSymmetricOperator(denseMatrix.addingToDiagonal(damping))
             let factor: CholeskyFactorization
             do {
                 factor = try CholeskyFactorization(damped.matrix)
@@ -39,13 +39,4 @@ public enum DenseInverseHessian {
             iterations: Array(repeating: 0, count: rightHandSides.rows), relativeResiduals: residuals, seconds: seconds)
         return InverseHessianProducts(vectors: vectors, report: report)
     }
-}
-
-/// M + δI, materialised.
-func addingDiagonal(_ damping: Double, to matrix: Matrix) -> Matrix {
-    var result = matrix
-    for index in 0..<min(matrix.rows, matrix.columns) {
-        result[index, index] += damping
-    }
-    return result
 }

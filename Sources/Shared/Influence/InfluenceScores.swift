@@ -21,9 +21,9 @@ public struct InfluenceScores: Sendable, Equatable {
     public var queries: [Query]
     /// n_l for each train task.
     public var trainCounts: [Int]
-    public var mode: RemovalMode
+    public var mode: RemovalConvention
 
-    public init(values: Matrix, queries: [Query], trainCounts: [Int], mode: RemovalMode) {
+    public init(values: Matrix, queries: [Query], trainCounts: [Int], mode: RemovalConvention) {
         precondition(values.rows == trainCounts.reduce(0, +), "One row per training example")
         precondition(values.columns == queries.count, "One column per query")
         self.values = values

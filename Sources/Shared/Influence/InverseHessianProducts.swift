@@ -12,14 +12,6 @@ public enum SolverMethod: String, Sendable, Codable, CaseIterable {
     case lissa
 }
 
-/// Which curvature matrix stands for H.
-public enum Curvature: String, Sendable, Codable, CaseIterable {
-    /// The exact Hessian ∇²L(ŵ); can be indefinite for non-convex models.
-    case hessian
-    /// The Gauss–Newton matrix JᵀH_ℓJ plus the penalty's Hessian; always positive semi-definite.
-    case gaussNewton = "gauss-newton"
-}
-
 /// How one solve went, recorded in every run manifest.
 public struct SolveReport: Sendable, Codable, Equatable {
     public var method: SolverMethod

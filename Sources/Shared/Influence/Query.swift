@@ -22,14 +22,6 @@ public enum Query: Sendable, Equatable, Hashable, Codable {
     }
 }
 
-/// How a removed training example is taken out of its task's average (method.md §2).
-public enum RemovalMode: String, Sendable, Codable, CaseIterable {
-    /// The example's term is dropped; the rest keep 1/n_l. Scores: −(1/n_l)·qᵀg.
-    case weightZero = "weight-zero"
-    /// Task l is re-averaged over n_l − 1 examples. Scores: (1/(n_l − 1))·qᵀ(ḡ_l − g).
-    case renormalised
-}
-
 /// Whether a score links an example to its own task's query or to another task's.
 public enum InfluenceKind: String, Sendable, Codable {
     /// Train task l equals query task k.

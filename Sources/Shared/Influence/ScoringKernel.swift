@@ -21,14 +21,14 @@ public protocol TrainingGradientSource: Sendable {
 public struct ScoringContext: Sendable, Equatable {
     /// `Q × P`: row j is q_j = (H + δI)⁻¹∇V_j.
     public var inverseHessianProducts: Matrix
-    public var mode: RemovalMode
+    public var mode: RemovalConvention
     /// n_l for each train task.
     public var trainCounts: [Int]
     /// `K × Q`: ḡ_lᵀq_j (the mean training gradient of task l against each query). Needed only
     /// for `.renormalised`; zero rows otherwise.
     public var meanGradientDots: Matrix
 
-    public init(inverseHessianProducts: Matrix, mode: RemovalMode, trainCounts: [Int], meanGradientDots: Matrix) {
+    public init(inverseHessianProducts: Matrix, mode: RemovalConvention, trainCounts: [Int], meanGradientDots: Matrix) {
         precondition(meanGradientDots.rows == trainCounts.count, "One row of ḡ·q per train task")
         precondition(meanGradientDots.columns == inverseHessianProducts.rows, "One column of ḡ·q per query")
         self.inverseHessianProducts = inverseHessianProducts
@@ -42,7 +42,8 @@ public struct ScoringContext: Sendable, Equatable {
     ///
     /// - Complexity: for `.renormalised`, one pass of `gradientDots` over the training set.
     public static func make(
-        source: some TrainingGradientSource, inverseHessianProducts: Matrix, mode: RemovalMode, blockSize: Int = 4096
+        source: some TrainingGradientSource, inverseHessianProducts: Matrix, mode: RemovalConvention,
+        blockSize: Int = 4096
     ) -> ScoringContext {
         let counts = (0..<source.taskCount).map { source.trainCount(task: $0) }
         var means = Matrix(rows: counts.count, columns: inverseHessianProducts.rows)

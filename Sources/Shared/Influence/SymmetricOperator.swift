@@ -23,14 +23,7 @@ extension SymmetricOperator {
     ///
     /// - Complexity: P operator products; P² memory. For small models only.
     public func denseMatrix() -> Matrix {
-        let columns = apply(toRows: .identity(dimension))
-        var symmetric = columns
-        for row in 0..<dimension {
-            for column in 0..<dimension {
-                symmetric[row, column] = 0.5 * (columns[row, column] + columns[column, row])
-            }
-        }
-        return symmetric
+        apply(toRows: .identity(dimension)).symmetrized()
     }
 }
 

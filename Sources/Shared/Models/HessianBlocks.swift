@@ -36,18 +36,12 @@ public struct HessianBlocks: Sendable, Equatable {
         var h = Matrix(rows: total, columns: total)
         var start = 0
         for (a, b) in zip(taskBlocks, couplingBlocks) {
-            Self.place(a, into: &h, row: start, column: start)
-            Self.place(b, into: &h, row: start, column: sharedStart)
-            Self.place(b.transposed(), into: &h, row: sharedStart, column: start)
+            h.setBlock(a, row: start, column: start)
+            h.setBlock(b, row: start, column: sharedStart)
+            h.setBlock(b.transposed(), row: sharedStart, column: start)
             start += a.rows
         }
-        Self.place(sharedBlock, into: &h, row: sharedStart, column: sharedStart)
+        h.setBlock(sharedBlock, row: sharedStart, column: sharedStart)
         return h
-    }
-
-    private static func place(_ block: Matrix, into h: inout Matrix, row: Int, column: Int) {
-        for r in 0..<block.rows {
-            for c in 0..<block.columns { h[row + r, column + c] = block[r, c] }
-        }
     }
 }

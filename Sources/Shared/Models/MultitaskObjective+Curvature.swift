@@ -2,14 +2,6 @@
 // the dense matrices they assemble, and the blocks of MTIF.md §4.
 
 extension MultitaskObjective {
-    /// Which curvature matrix a product uses.
-    enum Curvature {
-        /// ∇²L, exact.
-        case hessian
-        /// Σ Jᵀ∇²ℓJ plus the penalty Hessian; positive semi-definite.
-        case gaussNewton
-    }
-
     /// H·v with H = ∇²L(w), exact (R-operator), the penalty included.
     ///
     /// Tasks whose θ_k and γ entries of v are all zero are skipped: their term contributes exactly
@@ -78,12 +70,13 @@ extension MultitaskObjective {
         var couplingBlocks: [Matrix] = []
         for (task, block) in layout.taskBlocks.enumerated() {
             let columns = block.range.map { unitProduct(.hessian, tasks: task..<(task + 1), at: w, index: $0) }
-            taskBlocks.append(symmetrised(Matrix(rowArrays: columns.map { Array($0[block.range]) })))
+            taskBlocks.append(Matrix(rowArrays: columns.map { Array($0[block.range]) }).symmetrized())
             couplingBlocks.append(Matrix(rowArrays: columns.map { Array($0[shared]) }))
         }
         let sharedColumns = shared.map { unitProduct(.hessian, tasks: 0..<taskCount, at: w, index: $0) }
-        let sharedBlock = symmetrised(
-            Matrix(rows: shared.count, columns: shared.count, elements: sharedColumns.flatMap { $0[shared] }))
+        let sharedBlock = Matrix(
+            rows: shared.count, columns: shared.count, elements: sharedColumns.flatMap { $0[shared] }
+        ).symmetrized()
         return HessianBlocks(taskBlocks: taskBlocks, couplingBlocks: couplingBlocks, sharedBlock: sharedBlock)
     }
 
@@ -114,16 +107,6 @@ extension MultitaskObjective {
     /// The dense curvature from products with every unit vector, symmetrised.
     func productCurvature(_ curvature: Curvature, at w: [Double]) -> Matrix {
         let columns = (0..<parameterCount).map { unitProduct(curvature, tasks: 0..<taskCount, at: w, index: $0) }
-        return symmetrised(Matrix(rows: parameterCount, columns: parameterCount, elements: columns.flatMap { $0 }))
+        return Matrix(rows: parameterCount, columns: parameterCount, elements: columns.flatMap { $0 }).symmetrized()
     }
-}
-
-/// (M + Mᵀ)/2, exactly symmetric because floating-point addition commutes.
-func symmetrised(_ m: Matrix) -> Matrix {
-    precondition(m.isSquare, "Only a square matrix can be symmetrised")
-    var result = m
-    for row in 0..<m.rows {
-        for column in 0..<m.columns { result[row, column] = 0.5 * (m[row, column] + m[column, row]) }
-    }
-    return result
 }

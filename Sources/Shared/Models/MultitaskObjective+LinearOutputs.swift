@@ -47,11 +47,11 @@ extension MultitaskObjective {
                 }
             }
             penalty.addHessianBlocks(task: task, taskBlock: &a, couplingBlock: &b, sharedBlock: &sharedBlock)
-            taskBlocks.append(symmetrised(a))
+            taskBlocks.append(a.symmetrized())
             couplingBlocks.append(b)
         }
         return HessianBlocks(
-            taskBlocks: taskBlocks, couplingBlocks: couplingBlocks, sharedBlock: symmetrised(sharedBlock))
+            taskBlocks: taskBlocks, couplingBlocks: couplingBlocks, sharedBlock: sharedBlock.symmetrized())
     }
 
     /// Σᵢ sᵢ·(ãᵢ·ãᵢᵀ) ⊗ ∇²ℓᵢ over task k's training examples, in the layer's local order: index
