@@ -3,16 +3,10 @@ import Testing
 
 @testable import Shared
 
-/// The repository's data directory (filled by scripts/fetch-data), found from this file's path.
-private let repositoryData = DataDirectory(
-    path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data").path)
-
-private func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
-
-private let hasYeast = exists(repositoryData.file("yeast/yeast.csv.gz"))
-private let hasDigits = exists(repositoryData.file("digits/digits.csv.gz"))
-private let hasFashion = exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
+private let repositoryData = RealData.directory
+private let hasYeast = RealData.hasYeast
+private let hasDigits = RealData.hasDigits
+private let hasFashion = RealData.hasFashionMNIST
 
 @Suite("Built-in datasets on the real files (skipped when scripts/fetch-data has not run)")
 struct RealDatasetTests {

@@ -21,15 +21,15 @@ public struct InfluenceScores: Sendable, Equatable {
     public var queries: [Query]
     /// n_l for each train task.
     public var trainCounts: [Int]
-    public var mode: RemovalConvention
+    public var convention: RemovalConvention
 
-    public init(values: Matrix, queries: [Query], trainCounts: [Int], mode: RemovalConvention) {
+    public init(values: Matrix, queries: [Query], trainCounts: [Int], convention: RemovalConvention) {
         precondition(values.rows == trainCounts.reduce(0, +), "One row per training example")
         precondition(values.columns == queries.count, "One column per query")
         self.values = values
         self.queries = queries
         self.trainCounts = trainCounts
-        self.mode = mode
+        self.convention = convention
     }
 
     /// The first row of each train task, and N at the end.

@@ -10,6 +10,9 @@ public protocol SymmetricOperator: Sendable {
 
     /// M·v for each row v of `vectors` (`count × dimension`), returned in the same layout.
     func apply(toRows vectors: Matrix) -> Matrix
+
+    /// The dense `P × P` matrix; the default assembles it from P products.
+    func denseMatrix() -> Matrix
 }
 
 extension SymmetricOperator {

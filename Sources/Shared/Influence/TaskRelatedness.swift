@@ -2,10 +2,11 @@
 /// query task k's validation loss (method.md §5).
 ///
 ///     MTIF^k_(−l) = −q_kᵀ ∇T_l(ŵ),   T_l = (1/n_l) Σ_i ℓ_li + Ω_l
-///                 = −q_kᵀ ḡ_l − q_kᵀ ∇Ω_l
+///                 = Σ_i MTIF^k_li − q_kᵀ ∇Ω_l        (weight-zero instance scores)
 ///
-/// With weight-zero scores the first term is the column sum of task l's rows. Rows are train
-/// tasks l, columns query tasks k; entry > 0 means task l harms task k.
+/// Rows are train tasks l, columns query tasks k; an entry > 0 means task l harms task k. The
+/// diagonal (a task removing its own data) is reported but is far outside the first-order
+/// regime; between-task entries are the relatedness.
 public struct TaskRelatedness: Sendable, Equatable {
     /// `K × K`, row-major: [l, k].
     public var values: Matrix
@@ -15,40 +16,16 @@ public struct TaskRelatedness: Sendable, Equatable {
         self.values = values
     }
 
-    /// Computes the matrix from the mean-gradient and penalty-gradient dot products.
+    /// Computes −q_kᵀ∇T_l for every pair.
     ///
     /// - Parameters:
-    ///   - meanGradientDots: `K × K`, [l, k] = ḡ_lᵀq_k for q_k the product for task k's
-    ///     validation loss.
-    ///   - penaltyGradientDots: `K × K`, [l, k] = ∇Ω_l(ŵ)ᵀq_k.
-    public init(meanGradientDots: Matrix, penaltyGradientDots: Matrix) {
-        precondition(meanGradientDots.isSquare && penaltyGradientDots.rows == meanGradientDots.rows, "Both are K × K")
-        var values = meanGradientDots
-        for index in values.elements.indices {
-            values.elements[index] = -meanGradientDots.elements[index] - penaltyGradientDots.elements[index]
-        }
-        self.init(values: values)
-    }
-
-    /// ḡ_lᵀq_k for every train task l and every task-validation query among the scores' columns,
-    /// recovered from weight-zero scores: Σ_i MTIF^k_li = −ḡ_lᵀq_k.
-    ///
-    /// - Returns: `K × K`; [l, k] for query task k. Precondition: weight-zero scores with one
-    ///   `.taskValidationLoss` column for every task.
-    public static func meanGradientDots(fromWeightZero scores: InfluenceScores) -> Matrix {
-        precondition(scores.mode == .weightZero, "Column sums recover ḡ·q only for weight-zero scores")
-        let taskCount = scores.trainCounts.count
-        var dots = Matrix(rows: taskCount, columns: taskCount)
-        for queryTask in 0..<taskCount {
-            guard let column = scores.queries.firstIndex(of: .taskValidationLoss(task: queryTask)) else {
-                preconditionFailure("No task-validation query for task \(queryTask)")
-            }
-            for trainTask in 0..<taskCount {
-                dots[trainTask, queryTask] = -scores.rows(ofTask: trainTask).reduce(0) {
-                    $0 + scores.values[$1, column]
-                }
-            }
-        }
-        return dots
+    ///   - taskQueryColumns: `P × K`, column k = (H + δI)⁻¹∇V_k.
+    /// - Complexity: K task gradients and a `K × P` by `P × K` product.
+    public init(objective: MultitaskObjective, parameters: [Double], taskQueryColumns: Matrix) {
+        precondition(taskQueryColumns.columns == objective.taskCount, "One query column per task")
+        let gradients = Matrix(
+            rows: objective.taskCount, columns: objective.parameterCount,
+            elements: (0..<objective.taskCount).flatMap { objective.taskGradient(task: $0, at: parameters) })
+        self.init(values: matrixProduct(gradients, taskQueryColumns, scale: -1))
     }
 }

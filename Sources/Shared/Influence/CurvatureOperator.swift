@@ -1,0 +1,43 @@
+/// The curvature of a multitask objective at fixed parameters, as a symmetric operator.
+///
+/// Products are exact: Hessian-vector products by the R-operator, or Gauss–Newton-vector
+/// products, each costing about four gradient evaluations. Rows are applied one at a time.
+public struct CurvatureOperator: SymmetricOperator {
+    public let objective: MultitaskObjective
+    public let parameters: [Double]
+    public let curvature: Curvature
+
+    public init(objective: MultitaskObjective, parameters: [Double], curvature: Curvature) {
+        precondition(parameters.count == objective.parameterCount, "Parameters must have P entries")
+        self.objective = objective
+        self.parameters = parameters
+        self.curvature = curvature
+    }
+
+    public var dimension: Int { objective.parameterCount }
+
+    public func apply(toRows vectors: Matrix) -> Matrix {
+        var products: [Double] = []
+        products.reserveCapacity(vectors.elements.count)
+        for row in 0..<vectors.rows {
+            products.append(contentsOf: product(vectors.row(row)))
+        }
+        return Matrix(rows: vectors.rows, columns: vectors.columns, elements: products)
+    }
+
+    private func product(_ v: [Double]) -> [Double] {
+        switch curvature {
+        case .hessian: objective.hessianVectorProduct(at: parameters, v)
+        case .gaussNewton: objective.gaussNewtonVectorProduct(at: parameters, v)
+        }
+    }
+
+    /// The dense matrix, assembled directly when the model allows it (outputs linear in w) and
+    /// from products otherwise.
+    public func denseMatrix() -> Matrix {
+        switch curvature {
+        case .hessian: objective.hessian(at: parameters)
+        case .gaussNewton: objective.gaussNewtonMatrix(at: parameters)
+        }
+    }
+}

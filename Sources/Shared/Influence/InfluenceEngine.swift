@@ -1,0 +1,137 @@
+/// The single-process MTIF pipeline: query gradients, inverse-Hessian products, scores.
+///
+/// The distributed runner reuses every step but the scoring loop, which it shards across
+/// workers with the same `scoreShard`.
+public enum InfluenceEngine {
+    /// The queries of a selection: every task's validation loss first, then (for `.examples`)
+    /// every validation example, task by task.
+    public static func queries(for objective: MultitaskObjective, selection: QuerySelection) -> [Query] {
+        let tasks = (0..<objective.taskCount).map { Query.taskValidationLoss(task: $0) }
+        guard selection == .examples else { return tasks }
+        return tasks
+            + (0..<objective.taskCount).flatMap { task in
+                (0..<objective.dataset.validation.tasks[task].count).map {
+                    Query.validationExample(task: task, example: $0)
+                }
+            }
+    }
+
+    /// ∇V_j(ŵ) for every query, as rows (`Q × P`).
+    ///
+    /// - Throws: `ModelError.Code.emptyTask` when a query task has no validation examples.
+    /// - Complexity: one validation gradient per task query; one batched per-example gradient
+    ///   pass per task with example queries.
+    public static func queryGradients(
+        objective: MultitaskObjective, parameters: [Double], queries: [Query]
+    ) throws -> Matrix {
+        var rows = Matrix(rows: queries.count, columns: objective.parameterCount)
+        var exampleGradients: [Int: Matrix] = [:]
+        for (index, query) in queries.enumerated() {
+            let gradient: [Double]
+            switch query {
+            case .taskValidationLoss(let task):
+                gradient = try objective.meanLossGradient(task: task, split: .validation, at: parameters)
+            case .validationExample(let task, let example):
+                if exampleGradients[task] == nil {
+                    exampleGradients[task] = objective.perExampleGradients(
+                        task: task, split: .validation, at: parameters)
+                }
+                gradient = exampleGradients[task]!.row(example)
+            }
+            rows.elements.replaceSubrange((index * rows.columns)..<((index + 1) * rows.columns), with: gradient)
+        }
+        return rows
+    }
+
+    /// (H + δI)⁻¹v for each row of `rightHandSides`, by the configured solver.
+    ///
+    /// - Throws: `InfluenceError` (indefinite curvature, no convergence).
+    public static func solve(
+        objective: MultitaskObjective, parameters: [Double], rightHandSides: Matrix,
+        configuration: InfluenceConfiguration
+    ) throws -> InverseHessianProducts {
+        let curvatureOperator = CurvatureOperator(
+            objective: objective, parameters: parameters, curvature: configuration.curvature)
+        let damping = configuration.damping
+        let curvature = configuration.curvature
+        switch configuration.solver {
+        case .dense:
+            return try DenseInverseHessian.solve(
+                curvatureOperator, rightHandSides: rightHandSides, damping: damping, curvature: curvature)
+        case .arrowhead:
+            let blocks = objective.hessianBlocks(at: parameters)
+            return try ArrowheadInverseHessian.solve(
+                blocks, rightHandSides: rightHandSides, damping: damping, curvature: curvature)
+        case .conjugateGradient:
+            return try ConjugateGradient.solve(
+                curvatureOperator, rightHandSides: rightHandSides, damping: damping,
+                configuration: configuration.iterative, curvature: curvature)
+        case .lissa:
+            return try LiSSA.solve(
+                curvatureOperator, rightHandSides: rightHandSides, damping: damping, configuration: configuration.lissa,
+                curvature: curvature)
+        }
+    }
+
+    /// Scores every training example against every query, in one process.
+    ///
+    /// - Parameters:
+    ///   - progress: advanced by the number of examples (summed over tasks) each shard scores.
+    /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve.
+    public static func run(
+        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
+        progress: ProgressReporter? = nil
+    ) throws -> InfluenceResult {
+        try configuration.validate(for: objective.model)
+        let queries = queries(for: objective, selection: configuration.queries)
+        let gradients = try queryGradients(objective: objective, parameters: parameters, queries: queries)
+        let products = try solve(
+            objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration)
+        let context = ScoringContext.make(
+            objective: objective, parameters: parameters, inverseHessianProducts: products.vectors,
+            convention: configuration.convention)
+        var assembler = ScoresAssembler(
+            trainCounts: context.trainCounts, queries: queries, convention: context.convention)
+        for shard in ScoreShard.plan(for: objective, size: configuration.shardSize) {
+            assembler.insert(
+                scoreShard(shard, objective: objective, parameters: parameters, context: context), for: shard)
+            progress?.advance(by: shard.examples.count * shard.tasks.count)
+        }
+        progress?.finish()
+        let taskColumns = context.queryColumns.block(
+            rows: 0..<objective.parameterCount, columns: 0..<objective.taskCount)
+        let relatedness = TaskRelatedness(objective: objective, parameters: parameters, taskQueryColumns: taskColumns)
+        return InfluenceResult(scores: assembler.scores, taskRelatedness: relatedness, solve: products.report)
+    }
+}
+
+/// What one scoring run produces.
+public struct InfluenceResult: Sendable {
+    public var scores: InfluenceScores
+    public var taskRelatedness: TaskRelatedness
+    public var solve: SolveReport
+}
+
+/// Places shard results into the scores matrix; a shard scored twice overwrites itself with
+/// identical values, so duplicates are harmless.
+public struct ScoresAssembler: Sendable {
+    public private(set) var scores: InfluenceScores
+
+    public init(trainCounts: [Int], queries: [Query], convention: RemovalConvention) {
+        let rows = trainCounts.reduce(0, +)
+        scores = InfluenceScores(
+            values: Matrix(rows: rows, columns: queries.count), queries: queries, trainCounts: trainCounts,
+            convention: convention)
+    }
+
+    /// Copies each task's block of a shard into its rows.
+    public mutating func insert(_ blocks: [Matrix], for shard: ScoreShard) {
+        precondition(blocks.count == shard.tasks.count, "One block per task of the shard")
+        let width = scores.queries.count
+        for (task, block) in zip(shard.tasks, blocks) {
+            precondition(block.rows == shard.examples.count && block.columns == width, "Block shape mismatch")
+            let start = (scores.rows(ofTask: task).lowerBound + shard.examples.lowerBound) * width
+            scores.values.elements.replaceSubrange(start..<(start + block.elements.count), with: block.elements)
+        }
+    }
+}
