@@ -43,13 +43,20 @@ public enum WireMatrix {
     ///
     /// - Throws: `WireError.malformedMessage` when the byte count disagrees with the
     ///   dimensions; whatever `body` throws.
+    ///
+    /// - Parameters:
+    ///   - bytes: a buffer holding an encoded matrix from `offset` to its end.
+    ///   - offset: where the encoded matrix starts.
+    ///   - field: what the bytes are, for error messages.
+    ///   - body: receives rows, columns and the row-major elements, valid only during the call.
     public static func withElements<Result>(
-        of bytes: [UInt8], field: String,
+        of bytes: [UInt8], offset: Int = 0, field: String,
         _ body: (_ rows: Int, _ columns: Int, _ elements: UnsafeBufferPointer<Double>) throws -> Result
     ) throws -> Result {
-        let (rows, columns) = try dimensions(of: bytes, field: field)
+        let (rows, columns) = try dimensions(of: bytes, offset: offset, field: field)
         return try bytes.withUnsafeBytes { raw in
-            try withElements(UnsafeRawBufferPointer(rebasing: raw[prefixLength...]), rows: rows, columns: columns, body)
+            let elements = UnsafeRawBufferPointer(rebasing: raw[(offset + prefixLength)...])
+            return try withElements(elements, rows: rows, columns: columns, body)
         }
     }
 
@@ -71,8 +78,11 @@ public enum WireMatrix {
     }
 
     /// Reads and checks the dimensions: 16 + 8 × rows × columns must equal the byte count.
-    static func dimensions(of bytes: [UInt8], field: String) throws -> (rows: Int, columns: Int) {
-        var reader = WireReader(bytes)
+    static func dimensions(of bytes: [UInt8], offset: Int, field: String) throws -> (rows: Int, columns: Int) {
+        guard offset >= 0, offset <= bytes.count else {
+            throw WireError.malformed(field, expected: "a matrix at offset \(offset)", found: "\(bytes.count) bytes")
+        }
+        var reader = WireReader(bytes, offset: offset)
         let rows = try reader.read(UInt64.self, "\(field) row count")
         let columns = try reader.read(UInt64.self, "\(field) column count")
         let available = UInt64(reader.remaining)
