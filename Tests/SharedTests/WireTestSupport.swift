@@ -41,6 +41,27 @@ final class ThreadOutcome<Value: Sendable>: Sendable {
     }
 }
 
+/// A one-shot signal from a test thread to the test.
+final class Latch: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+
+    func open() { semaphore.signal() }
+
+    /// Whether the latch opened within `timeout`; waits off Swift concurrency's threads.
+    func wait(within timeout: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: self.waitBlocking(within: timeout))
+            }
+        }
+    }
+
+    /// Whether the latch opened within `timeout`, blocking the calling thread (test threads only).
+    func waitBlocking(within timeout: Duration) -> Bool {
+        semaphore.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .success
+    }
+}
+
 struct WireTestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
