@@ -84,7 +84,9 @@ final class WorkerLoop {
     init(worker: JobWorker, zeroMQ: ZeroMQContext) throws {
         self.worker = worker
         self.configuration = worker.configuration
-        dealer = try ZeroMQSocket(.dealer, context: zeroMQ, linger: .seconds(1))
+        // Linger zero: the worker leaves only after the coordinator ended the run (every result
+        // was taken) or was lost, so nothing still queued is worth delaying the exit for.
+        dealer = try ZeroMQSocket(.dealer, context: zeroMQ, linger: .zero)
         try dealer.set(.maximumMessageSize(configuration.maximumFrameSize))
         if let security = configuration.security {
             try dealer.set(.curveClient(serverKey: security.serverKey, keyPair: security.keyPair))
