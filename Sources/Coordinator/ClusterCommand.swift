@@ -110,7 +110,10 @@ struct ClusterCheck {
     }
 
     private func report(_ statistics: SchedulerStatistics, jobs: Int, product: Matrix) {
+        let clock = ContinuousClock()
+        let start = clock.now
         let expected = DotShardJob.product(rows: rows, vectors: vectors)
+        let localTime = clock.now - start
         let identical = product.elements.map(\.bitPattern) == expected.elements.map(\.bitPattern)
         let scale = expected.elements.map(abs).max() ?? 1
         let difference = product.maxAbsoluteDifference(to: expected)
@@ -122,6 +125,10 @@ struct ClusterCheck {
             "workers              \(localWorkers) local, \(externalWorkers) external\(security == nil ? "" : ", CURVE")"
         )
         print(String(format: "seconds              %.3f", seconds(statistics.elapsed)))
+        print(
+            String(
+                format: "compute seconds      %.3f on workers, %.3f for the same product here",
+                seconds(statistics.totalComputeTime), seconds(localTime)))
         print(
             String(
                 format: "sent / received      %.1f MB / %.1f MB", Double(statistics.bytesSent) / 1e6,

@@ -26,6 +26,8 @@ public struct SchedulerStatistics: Sendable {
     public var messagesReceived = 0
     /// Accepted results per worker id.
     public var jobsPerWorker: [String: Int] = [:]
+    /// The workers' compute time, summed over accepted results.
+    public var totalComputeTime: Duration = .zero
     /// Round trip minus the worker's compute time, summed over accepted results.
     public var totalDispatchOverhead: Duration = .zero
     /// The largest single dispatch overhead.
@@ -41,6 +43,7 @@ public struct SchedulerStatistics: Sendable {
     }
 
     mutating func recordOverhead(roundTrip: Duration, computeTime: Duration) {
+        totalComputeTime += computeTime
         let overhead = max(.zero, roundTrip - computeTime)
         totalDispatchOverhead += overhead
         maximumDispatchOverhead = max(maximumDispatchOverhead, overhead)

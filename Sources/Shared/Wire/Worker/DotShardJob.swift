@@ -6,11 +6,18 @@
 /// form the N × Q product of all rows with the vectors: the shape of scoring, where rows are
 /// per-example gradients and vectors are inverse-Hessian products.
 ///
-/// Equality with one process is exact because every row's products come from one DGEMM of
-/// shape 1 × Q × P, whatever the shard. A single DGEMM over a block of rows would not do: its
-/// kernels treat rows at block edges differently, and results for the same row differed in
-/// the last bits between shard sizes (up to 1.4e-13 with P = 2500 on OpenBLAS 0.3.21). Results
-/// are still bit-identical only between processes using the same OpenBLAS core type.
+/// Equality with one process is exact because each product comes from a DGEMM whose shape
+/// depends only on Q and P: one row at a time (1 × b × P) against fixed blocks of b vectors,
+/// whatever the shard. Two measured hazards rule out the obvious calls (OpenBLAS 0.3.21):
+/// - One DGEMM over a block of rows: its kernels treat rows at block edges differently, and
+///   results for the same row differed in the last bits between shard sizes (up to 1.4e-13
+///   with P = 2500).
+/// - One 1 × Q × P DGEMM per row: above m·n·k = 262 144 OpenBLAS splits it over threads, and
+///   the split changed the last bits between a 2-thread coordinator and 1-thread workers
+///   (9.8e-14 with Q = 512, P = 2000). Blocks keep b·P ≤ 65 536, below any threading threshold
+///   OpenBLAS is built with, so results do not depend on the BLAS thread count.
+///
+/// Results are still bit-identical only between processes using the same OpenBLAS core type.
 ///
 /// Payload: first row (`UInt64`), then the shard as a `WireMatrix`. Result: first row
 /// (`UInt64`), then the n × Q block as a `WireMatrix`. All little-endian.
@@ -45,7 +52,7 @@ public enum DotShardJob {
         return writer.bytes + WireMatrix.encode(rows)
     }
 
-    /// X·Vᵀ for rows X (n × P) and vectors V (Q × P), one DGEMM per row.
+    /// X·Vᵀ for rows X (n × P) and vectors V (Q × P), by row and by fixed blocks of vectors.
     ///
     /// This is the function every worker runs, so the single-process product of all rows equals
     /// the assembled distributed one bit for bit.
@@ -63,17 +70,26 @@ public enum DotShardJob {
         return Matrix(rows: rows.rows, columns: vectors.rows, elements: elements)
     }
 
+    /// The largest m·n·k of one DGEMM call here: OpenBLAS runs calls up to its SMP threshold
+    /// (65 536 × GEMM_MULTITHREAD_THRESHOLD) on one thread, so they split the same way whatever
+    /// the thread count.
+    static let singleThreadedCallSize = 65_536
+
     static func productElements(
         rows x: UnsafeBufferPointer<Double>, rowCount n: Int, vectors v: UnsafeBufferPointer<Double>,
         vectorCount q: Int, length p: Int
     ) -> [Double] {
         var result = [Double](repeating: 0, count: n * q)
         guard n > 0, q > 0, p > 0, let xBase = x.baseAddress, let vBase = v.baseAddress else { return result }
+        let block = min(q, max(1, singleThreadedCallSize / p))
         result.withUnsafeMutableBufferPointer { c in
             for row in 0..<n {
-                DenseKernels.multiply(
-                    transposingA: false, transposingB: true, m: 1, n: q, k: p, alpha: 1, a: xBase + row * p, lda: p,
-                    b: vBase, ldb: p, beta: 0, c: c.baseAddress! + row * q, ldc: q)
+                for first in stride(from: 0, to: q, by: block) {
+                    DenseKernels.multiply(
+                        transposingA: false, transposingB: true, m: 1, n: min(block, q - first), k: p, alpha: 1,
+                        a: xBase + row * p, lda: p, b: vBase + first * p, ldb: p, beta: 0,
+                        c: c.baseAddress! + row * q + first, ldc: q)
+                }
             }
         }
         return result
