@@ -49,7 +49,7 @@ struct DotShardJobTests {
         let truncated = JobInput(
             jobID: 0, kind: DotShardJob.kind, payload: Array(wrongWidth.prefix(20)), context: context)
         #expect(
-            JobHandlerError.wireFailure(for: catchError { try DotShardJob.handle(truncated) }).kind == .invalidPayload)
+            JobHandlerError.wireFailure(for: catchError { _ = try DotShardJob.handle(truncated) }).kind == .invalidPayload)
 
         let empty = WorkerContext(runID: .zero, digest: .zero, blobs: [])
         let missing = JobInput(jobID: 0, kind: DotShardJob.kind, payload: wrongWidth, context: empty)
