@@ -48,8 +48,8 @@ struct DotShardJobTests {
 
         let truncated = JobInput(
             jobID: 0, kind: DotShardJob.kind, payload: Array(wrongWidth.prefix(20)), context: context)
-        #expect(
-            JobHandlerError.wireFailure(for: catchError { _ = try DotShardJob.handle(truncated) }).kind == .invalidPayload)
+        let truncationError = catchError { _ = try DotShardJob.handle(truncated) }
+        #expect(JobHandlerError.wireFailure(for: truncationError).kind == .invalidPayload)
 
         let empty = WorkerContext(runID: .zero, digest: .zero, blobs: [])
         let missing = JobInput(jobID: 0, kind: DotShardJob.kind, payload: wrongWidth, context: empty)

@@ -23,6 +23,11 @@ public struct SchedulerConfiguration: Sendable {
     public var runTimeLimit: Duration?
     /// CURVE encryption and the allow-list of worker keys; `nil` for plain connections.
     public var security: CurveServerSecurity?
+    /// A worker not heard from for this long is forgotten: it gets no more jobs, and a message
+    /// it sends later is refused. Only housekeeping, since leases already protect jobs, so it is
+    /// generous by default: the larger of 4 leases and 30 s. A joining worker is silent while
+    /// it hashes the context blobs it receives (about 3 s per GiB in a release build).
+    public var workerSilenceLimit: Duration
     /// Dispatching starts once this many workers have joined, so that the first worker to
     /// connect does not take every job of a short run; 0 or 1 starts with the first.
     public var minimumWorkers: Int
@@ -36,7 +41,8 @@ public struct SchedulerConfiguration: Sendable {
         jobTimeLimit: Duration? = nil,
         runTimeLimit: Duration? = nil,
         security: CurveServerSecurity? = nil,
-        minimumWorkers: Int = 0
+        minimumWorkers: Int = 0,
+        workerSilenceLimit: Duration? = nil
     ) {
         precondition(leaseDuration >= .milliseconds(10), "A lease shorter than 10 ms cannot be renewed in time")
         precondition(maximumAttempts >= 1, "A job needs at least one attempt")
@@ -52,10 +58,8 @@ public struct SchedulerConfiguration: Sendable {
         self.runTimeLimit = runTimeLimit
         self.security = security
         self.minimumWorkers = minimumWorkers
+        self.workerSilenceLimit = workerSilenceLimit ?? max(leaseDuration * 4, .seconds(30))
     }
-
-    /// A worker not heard from for this long is forgotten: no job is dispatched to it again.
-    var workerSilenceLimit: Duration { leaseDuration * 2 }
 }
 
 /// The coordinator's side of CURVE: its secret key and the worker keys it accepts.

@@ -15,7 +15,9 @@ import Foundation
 ///
 /// - Important: `run` executes on the calling thread, which owns the worker's DEALER socket
 ///   and its end of the compute thread's signal pair until `run` returns. Handlers run on a
-///   separate compute thread, one job at a time.
+///   separate compute thread, one job at a time. Context blobs are hashed on the calling thread
+///   as they arrive, which pauses heartbeats meanwhile; no lease is held then, and the
+///   coordinator's silence limit (30 s at least by default) allows for it.
 public struct JobWorker: Sendable {
     public let configuration: WorkerConfiguration
     public let handlers: JobHandlerRegistry
