@@ -21,6 +21,9 @@ enum CommandLineInterface {
     static let subcommands: [Subcommand] = [
         DataCommand.describe,
         SystemCommand.doctor,
+        WireCommand.worker,
+        WireCommand.keygen,
+        ClusterCommand.check,
     ]
 
     /// Runs `mtif` with `arguments` (without the program name) and returns the exit code.
