@@ -20,6 +20,8 @@ enum CommandLineInterface {
 
     static let subcommands: [Subcommand] = [
         DataCommand.describe,
+        TrainCommand.train,
+        InspectCommand.inspect,
         SystemCommand.doctor,
         WireCommand.worker,
         WireCommand.keygen,

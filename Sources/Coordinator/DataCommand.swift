@@ -42,11 +42,8 @@ enum DataCommand {
               mtif data describe synthetic:K=4,conflicting=1 --seed 3
               mtif data describe scores.csv --task-column school --target-column score
             """,
-        valueOptions: [
-            "data-dir", "task-column", "target-column", "target-columns", "target-prefix", "feature-columns",
-            "target-kind", "fractions", "seed",
-        ],
-        flagOptions: ["no-header", "no-standardize"],
+        valueOptions: datasetValueOptions,
+        flagOptions: datasetFlagOptions,
         run: { arguments in
             guard arguments.positional.count == 1 else {
                 throw UsageError("data describe expects one dataset, found \(arguments.positional.count) arguments.")
@@ -54,6 +51,34 @@ enum DataCommand {
             let dataset = try loadDataset(arguments.positional[0], arguments)
             print(DatasetReport(dataset).text)
         })
+
+    /// The options that choose and shape a dataset, taking a value; every command that loads a
+    /// dataset accepts them.
+    static let datasetValueOptions: Set<String> = [
+        "data-dir", "task-column", "target-column", "target-columns", "target-prefix", "feature-columns",
+        "target-kind", "fractions", "seed",
+    ]
+
+    /// The dataset flags.
+    static let datasetFlagOptions: Set<String> = ["no-header", "no-standardize"]
+
+    /// The dataset argument with the options that shape its contents, in a fixed order and with
+    /// the split seed always spelled out, such as `yeast --seed 0`: what checkpoints record so that
+    /// a user can load the same data again. `--data-dir` is left out: it says where the files
+    /// are, not what they hold, and the fingerprint covers the contents.
+    static func datasetDescription(_ argument: String, _ arguments: CommandArguments) -> String {
+        func quoted(_ word: String) -> String {
+            word.contains(where: { $0 == " " || $0 == "'" })
+                ? "'\(word.replacingOccurrences(of: "'", with: "'\\''"))'" : word
+        }
+        var words = [quoted(argument)]
+        for name in datasetValueOptions.subtracting(["data-dir", "seed"]).sorted() {
+            if let value = arguments.value(name) { words += ["--\(name)", quoted(value)] }
+        }
+        words += datasetFlagOptions.sorted().filter { arguments.isSet($0) }.map { "--\($0)" }
+        words += ["--seed", arguments.value("seed") ?? "0"]
+        return words.joined(separator: " ")
+    }
 
     /// Loads the dataset named on the command line with the shared dataset options.
     ///

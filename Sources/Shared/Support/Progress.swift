@@ -57,19 +57,23 @@ public final class ProgressReporter: Sendable {
         let line: String? = state.withLock { state in
             guard !state.finished else { return nil }
             state.finished = true
-            return render(completed: state.completed, elapsed: ProcessInfo.processInfo.systemUptime - start)
+            return render(
+                completed: state.completed, elapsed: ProcessInfo.processInfo.systemUptime - start, isFinal: true)
         }
         if let line { emit(line, final: true) }
     }
 
-    func render(completed: Int, elapsed: Double) -> String {
+    /// One progress line; the final one says how long the stage took even when it stopped short
+    /// of `total` (an optimiser that converged before its iteration cap).
+    func render(completed: Int, elapsed: Double, isFinal: Bool = false) -> String {
         let fraction = total > 0 ? min(Double(completed) / Double(total), 1) : 1
         let rate = elapsed > 0 ? Double(completed) / elapsed : 0
         let remaining = rate > 0 ? Double(total - completed) / rate : .infinity
         let width = 20
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let eta = completed >= total ? "done in \(Self.duration(elapsed))" : "ETA \(Self.duration(remaining))"
+        let eta =
+            completed >= total || isFinal ? "done in \(Self.duration(elapsed))" : "ETA \(Self.duration(remaining))"
         return "\(stage)  [\(bar)]  \(completed)/\(total) \(unit)  \(String(format: "%.1f", rate))/s  \(eta)"
     }
 

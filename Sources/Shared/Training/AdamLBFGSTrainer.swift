@@ -38,12 +38,17 @@ public struct AdamLBFGSTrainer: Sendable {
     ///
     /// The relative tolerance refers to the gradient at `start`, before Adam.
     ///
+    /// - Parameters:
+    ///   - observer: told after every Adam step (stage `.adam`) and L-BFGS iteration (`.lbfgs`).
     /// - Throws: `TrainingError` `.didNotConverge` at the L-BFGS iteration cap, `.lineSearchFailed`
-    ///   when no step decreases L even from −∇L, `.nonFiniteObjective`; each with the report.
-    public func train(_ objective: MultitaskObjective, from start: [Double]) throws -> TrainedParameters {
+    ///   when no step decreases L even from −∇L, `.nonFiniteObjective`; each with the report and
+    ///   the last finite iterate.
+    public func train(
+        _ objective: MultitaskObjective, from start: [Double], observer: TrainingObserver? = nil
+    ) throws -> TrainedParameters {
         objective.checkParameterCount(start, "Starting point")
         let initialNorm = euclideanNorm(objective.gradient(at: start))
-        let afterAdam = runAdam(objective, from: start)
+        let afterAdam = runAdam(objective, from: start, observer: observer)
         var current = Iterate(objective, at: afterAdam)
         var history = CurvatureHistory(capacity: memory)
         var iterations = 0
@@ -57,26 +62,30 @@ public struct AdamLBFGSTrainer: Sendable {
             guard current.isFinite else {
                 throw TrainingError(
                     .nonFiniteObjective, "Training met a non-finite objective or gradient.",
-                    report: report(converged: false))
+                    report: report(converged: false), parameters: current.parameters)
             }
             guard iterations < convergence.maximumIterations else {
                 throw TrainingError(
                     .didNotConverge,
                     "L-BFGS did not converge in \(iterations) iterations after \(adamSteps) Adam steps: gradient "
                         + "norm \(current.gradientNorm), \(current.gradientNorm / initialNorm) of the initial.",
-                    report: report(converged: false))
+                    report: report(converged: false), parameters: current.parameters)
             }
             guard let next = step(objective, from: current, history: &history) else {
                 throw TrainingError(
                     .lineSearchFailed,
                     "L-BFGS found no decrease along −∇L at gradient norm \(current.gradientNorm).",
-                    report: report(converged: false))
+                    report: report(converged: false), parameters: current.parameters)
             }
             history.record(
                 step: zip(next.parameters, current.parameters).map { $0 - $1 },
                 gradientChange: zip(next.gradient, current.gradient).map { $0 - $1 })
             current = next
             iterations += 1
+            observer?(
+                TrainingProgress(
+                    stage: .lbfgs, iteration: iterations, iterationLimit: convergence.maximumIterations,
+                    gradientNorm: current.gradientNorm))
         }
         return TrainedParameters(parameters: current.parameters, report: report(converged: true))
     }
@@ -97,7 +106,8 @@ public struct AdamLBFGSTrainer: Sendable {
     }
 
     /// Full-batch Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − α·m̂/(√v̂ + ε).
-    private func runAdam(_ objective: MultitaskObjective, from start: [Double]) -> [Double] {
+    private func runAdam(_ objective: MultitaskObjective, from start: [Double], observer: TrainingObserver?) -> [Double]
+    {
         let (beta1, beta2, epsilon) = (0.9, 0.999, 1e-8)
         var w = start
         var m = [Double](repeating: 0, count: w.count)
@@ -111,6 +121,9 @@ public struct AdamLBFGSTrainer: Sendable {
                 v[index] = beta2 * v[index] + (1 - beta2) * g[index] * g[index]
                 w[index] -= learningRate * (m[index] / correction1) / ((v[index] / correction2).squareRoot() + epsilon)
             }
+            observer?(
+                TrainingProgress(
+                    stage: .adam, iteration: stepIndex + 1, iterationLimit: adamSteps, gradientNorm: euclideanNorm(g)))
         }
         return w
     }

@@ -14,17 +14,25 @@ public struct MultitaskTrainer: Sendable {
     /// The run is a pure function of the objective, the start (or seed) and the configuration: the
     /// same inputs give bit-identical parameters on the same machine and BLAS thread count.
     ///
+    /// - Parameters:
+    ///   - observer: told after every iteration of every stage.
     /// - Throws: `TrainingError` when the chosen method does not converge.
     public func train(
-        _ objective: MultitaskObjective, from start: [Double]? = nil, seed: UInt64 = 0
+        _ objective: MultitaskObjective, from start: [Double]? = nil, seed: UInt64 = 0,
+        observer: TrainingObserver? = nil
     ) throws
         -> TrainedParameters
     {
         let start = start ?? objective.model.makeInitialParameters(seed: seed)
         if objective.model.hasConvexObjective {
-            return try newton.train(objective, from: start)
+            return try newton.train(objective, from: start, observer: observer)
         }
-        return try adamLBFGS.train(objective, from: start)
+        return try adamLBFGS.train(objective, from: start, observer: observer)
+    }
+
+    /// The method `train` uses for `model`.
+    public func method(for model: MultitaskModel) -> TrainingMethod {
+        model.hasConvexObjective ? .newton : .adamThenLBFGS
     }
 }
 

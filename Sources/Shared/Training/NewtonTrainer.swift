@@ -21,9 +21,14 @@ public struct NewtonTrainer: Sendable {
 
     /// Minimises `objective` from `start` (a warm start, or `model.makeInitialParameters`).
     ///
+    /// - Parameters:
+    ///   - observer: told after every Newton iteration (stage `.newton`).
     /// - Throws: `TrainingError` `.didNotConverge` at the iteration cap, `.lineSearchFailed` when no
-    ///   step decreases L, `.nonFiniteObjective` for NaN or infinite values; each with the report.
-    public func train(_ objective: MultitaskObjective, from start: [Double]) throws -> TrainedParameters {
+    ///   step decreases L, `.nonFiniteObjective` for NaN or infinite values; each with the report
+    ///   and the last finite iterate.
+    public func train(
+        _ objective: MultitaskObjective, from start: [Double], observer: TrainingObserver? = nil
+    ) throws -> TrainedParameters {
         objective.checkParameterCount(start, "Starting point")
         var current = Iterate(objective, at: start)
         let initialNorm = current.gradientNorm
@@ -38,14 +43,14 @@ public struct NewtonTrainer: Sendable {
             guard current.isFinite else {
                 throw TrainingError(
                     .nonFiniteObjective, "Newton met a non-finite objective or gradient.",
-                    report: report(converged: false))
+                    report: report(converged: false), parameters: current.parameters)
             }
             guard iterations < convergence.maximumIterations else {
                 throw TrainingError(
                     .didNotConverge,
                     "Newton did not converge in \(iterations) iterations: gradient norm \(current.gradientNorm), "
                         + "\(current.gradientNorm / initialNorm) of the initial. Raise the iteration cap or the tolerance.",
-                    report: report(converged: false))
+                    report: report(converged: false), parameters: current.parameters)
             }
             let direction = try newtonDirection(objective, at: current, report: report(converged: false))
             guard let next = BacktrackingLineSearch.search(objective, from: current, along: direction) else {
@@ -53,10 +58,14 @@ public struct NewtonTrainer: Sendable {
                     .lineSearchFailed,
                     "Newton's line search found no decrease at gradient norm \(current.gradientNorm); the tolerance "
                         + "may be below what rounding allows.",
-                    report: report(converged: false))
+                    report: report(converged: false), parameters: current.parameters)
             }
             current = next
             iterations += 1
+            observer?(
+                TrainingProgress(
+                    stage: .newton, iteration: iterations, iterationLimit: convergence.maximumIterations,
+                    gradientNorm: current.gradientNorm))
         }
         return TrainedParameters(parameters: current.parameters, report: report(converged: true))
     }

@@ -28,13 +28,22 @@ public struct TrainingError: ReportableError, Equatable {
     public let message: String
     /// The state when training stopped.
     public let report: TrainingReport
+    /// The last iterate w, when it is finite: what a caller may keep, marked unconverged, if it
+    /// accepts a run that missed its tolerance.
+    public let parameters: [Double]?
     public let site: ThrowSite
     public var category: FailureCategory { .failure }
 
-    public init(_ code: Code, _ message: String, report: TrainingReport, site: ThrowSite = ThrowSite()) {
+    /// - Parameters:
+    ///   - parameters: the last iterate; dropped when any entry is NaN or infinite.
+    public init(
+        _ code: Code, _ message: String, report: TrainingReport, parameters: [Double]? = nil,
+        site: ThrowSite = ThrowSite()
+    ) {
         self.code = code
         self.message = message
         self.report = report
+        self.parameters = parameters.flatMap { $0.allSatisfy(\.isFinite) ? $0 : nil }
         self.site = site
     }
 }

@@ -36,6 +36,28 @@ public struct TrainingReport: Sendable, Hashable, Codable {
     }
 }
 
+/// The optimiser stage a progress notification comes from.
+public enum TrainingStage: String, Sendable, Hashable, Codable {
+    case newton
+    case adam
+    case lbfgs = "l-bfgs"
+}
+
+/// Where a running optimiser is: sent to a `TrainingObserver` after every iteration.
+public struct TrainingProgress: Sendable, Hashable {
+    public var stage: TrainingStage
+    /// Iterations of this stage done so far, from 1.
+    public var iteration: Int
+    /// The most iterations the stage may take (Adam's step count, or the convergence cap).
+    public var iterationLimit: Int
+    /// ‖∇L‖₂ at the new iterate.
+    public var gradientNorm: Double
+}
+
+/// Called by the trainers after every iteration, on the training thread. It must return quickly
+/// and must not call back into the trainer; executables use it to drive a `ProgressReporter`.
+public typealias TrainingObserver = @Sendable (TrainingProgress) -> Void
+
 /// A trained parameter vector with its report.
 public struct TrainedParameters: Sendable {
     public var parameters: [Double]
