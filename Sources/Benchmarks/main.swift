@@ -11,8 +11,14 @@ do {
     switch arguments.first {
     case "solve-scaling":
         try SolveScalingBenchmark.run(Array(arguments.dropFirst()))
+    case "per-example-gradients":
+        try PerExampleGradientBenchmark.run(Array(arguments.dropFirst()))
     default:
-        throw UsageError("Usage: mtif-bench solve-scaling [--tasks 10,30,100] [--task-size 20] [--shared-size 100]")
+        throw UsageError(
+            """
+            Usage: mtif-bench solve-scaling [--tasks 10,30,100] [--task-size 20] [--shared-size 100]
+                   mtif-bench per-example-gradients [--inputs train|all] [--queries 14] [--repeat 5] [--data-dir DIR]
+            """)
     }
 } catch {
     FileHandle.standardError.write(Data("mtif-bench: \(error)\n".utf8))

@@ -31,7 +31,7 @@ enum TrainCommand {
               --seed N              split seed, and initialisation seed unless --init-seed
               --init-seed N         seed of the random starting point of a network
               --warm-start FILE     start from a checkpoint of the same model and data
-              --adam-steps N        Adam steps before L-BFGS (default 500)
+              --adam-steps N        Adam steps before L-BFGS (default 500; 0 with --warm-start)
               --max-iterations N    cap on Newton or L-BFGS iterations (default 100 / 5000)
               --tolerance T         relative gradient tolerance (default 1e-10)
               --out PATH            NAME.json, or a directory that gets checkpoint.json

@@ -23,13 +23,14 @@ struct TrainOptions {
         regularization = try Self.regularization(arguments, architecture: architecture)
 
         let seed = try arguments.integer("seed", default: 0)
+        guard seed >= 0 else { throw UsageError("Option --seed expects a non-negative integer, found \(seed).") }
         let initSeed = try arguments.integer("init-seed", default: seed)
         guard initSeed >= 0 else {
             throw UsageError("Option --init-seed expects a non-negative integer, found \(initSeed).")
         }
         initializationSeed = UInt64(initSeed)
         warmStart = arguments.value("warm-start")
-        trainer = try Self.trainer(arguments)
+        trainer = try Self.trainer(arguments, isWarmStart: warmStart != nil)
 
         guard let out = arguments.value("out"), !out.isEmpty else {
             throw UsageError("train needs --out: NAME.json, or a directory that will hold checkpoint.json.")
@@ -60,8 +61,12 @@ struct TrainOptions {
         return Regularization(l2: l2, coupling: coupling)
     }
 
-    private static func trainer(_ arguments: CommandArguments) throws -> MultitaskTrainer {
+    /// The trainer with the tolerance and caps of the options. A warm start skips Adam unless
+    /// `--adam-steps` says otherwise: it begins near a minimum, where L-BFGS alone converges fast and
+    /// Adam's fixed-size steps would only wander off.
+    private static func trainer(_ arguments: CommandArguments, isWarmStart: Bool) throws -> MultitaskTrainer {
         var trainer = MultitaskTrainer()
+        if isWarmStart { trainer.adamLBFGS.adamSteps = 0 }
         let tolerance = try arguments.real("tolerance", default: trainer.newton.convergence.relativeGradientTolerance)
         guard tolerance > 0, tolerance < 1 else {
             throw UsageError("--tolerance must be in (0, 1), found \(tolerance).")

@@ -49,7 +49,9 @@ extension Checkpoint {
     ///   `.missingArray`, `.unexpectedArray`, `.shapeMismatch`, `.unsupportedArrayType` (naming
     ///   the array, the expected and the found shape or type) and `.nonFiniteParameter`.
     public static func read(from jsonPath: String) throws -> Checkpoint {
-        let document = try CheckpointDocument.decode(DataFile.readBytes(jsonPath), path: jsonPath)
+        let document = try CheckpointDocument.decode(
+            readFile(jsonPath, missing: "No such checkpoint. Check the path: `mtif train --out` writes NAME.json."),
+            path: jsonPath)
         let targetKinds = try document.targetKinds.enumerated().map { index, text in
             do {
                 return try TargetKind(parsing: text)
@@ -69,7 +71,10 @@ extension Checkpoint {
         }
 
         let npzPath = resolve(document.parameters, besides: jsonPath)
-        let archiveBytes = try DataFile.readBytes(npzPath)
+        let archiveBytes = try readFile(
+            npzPath,
+            missing: "The checkpoint \(jsonPath) names its parameters '\(document.parameters)', which are not there. "
+                + "Keep the .npz beside the .json (or give its path in the \"parameters\" field).")
         if let recorded = document.parametersSHA256 {
             let found = SHA256.hash(archiveBytes).hexadecimal
             guard found == recorded.lowercased() else {
@@ -180,6 +185,17 @@ extension Checkpoint {
         let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
         if names.isEmpty { return "no arrays" }
         return names.count > 8 ? "\(shown) and \(names.count - 8) more" : shown
+    }
+
+    /// The bytes of `path`, with a message fit for checkpoints when the file is missing.
+    ///
+    /// - Throws: `DataError.Code.fileNotFound` with `missing` as its detail; the other errors of
+    ///   `DataFile.readBytes(_:)`.
+    private static func readFile(_ path: String, missing: String) throws -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataError(.fileNotFound, path: path, missing)
+        }
+        return try DataFile.readBytes(path)
     }
 
     /// `relative` resolved against the directory of `jsonPath`; absolute paths stay as they are.
