@@ -20,7 +20,9 @@ enum CommandLineInterface {
 
     static let subcommands: [Subcommand] = [
         DataCommand.describe,
+        DataCommand.export,
         TrainCommand.train,
+        ScoreCommand.command,
         InspectCommand.inspect,
         SystemCommand.doctor,
         WireCommand.worker,

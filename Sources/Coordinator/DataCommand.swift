@@ -42,87 +42,53 @@ enum DataCommand {
               mtif data describe synthetic:K=4,conflicting=1 --seed 3
               mtif data describe scores.csv --task-column school --target-column score
             """,
-        valueOptions: datasetValueOptions,
-        flagOptions: datasetFlagOptions,
+        valueOptions: DatasetOptions.valueOptions,
+        flagOptions: DatasetOptions.flagOptions,
         run: { arguments in
             guard arguments.positional.count == 1 else {
                 throw UsageError("data describe expects one dataset, found \(arguments.positional.count) arguments.")
             }
-            let dataset = try loadDataset(arguments.positional[0], arguments)
+            let dataset = try DatasetOptions.load(arguments.positional[0], arguments)
             print(DatasetReport(dataset).text)
         })
+}
 
-    /// The options that choose and shape a dataset, taking a value; every command that loads a
-    /// dataset accepts them.
-    static let datasetValueOptions: Set<String> = [
-        "data-dir", "task-column", "target-column", "target-columns", "target-prefix", "feature-columns",
-        "target-kind", "fractions", "seed",
-    ]
+extension DataCommand {
+    static let export = Subcommand(
+        name: "data export",
+        summary: "Write a dataset's splits, as mtif sees them, to .npz (plus task names as JSON)",
+        help: """
+            Usage: mtif data export <dataset> --out FILE.npz [dataset options]
 
-    /// The dataset flags.
-    static let datasetFlagOptions: Set<String> = ["no-header", "no-standardize"]
+            Writes X_train, X_validation, X_test (standardised as mtif trains on them), the
+            targets (Y_<split> inputs × K for shared inputs; y_/task_/row_<split> for disjoint
+            tasks) and source_<split> row ids, for running other tools on the same numbers.
+            FILE.json beside it lists the task names, layout and fingerprint.
 
-    /// The dataset argument with the options that shape its contents, in a fixed order and with
-    /// the split seed always spelled out, such as `yeast --seed 0`: what checkpoints record so that
-    /// a user can load the same data again. `--data-dir` is left out: it says where the files
-    /// are, not what they hold, and the fingerprint covers the contents.
-    static func datasetDescription(_ argument: String, _ arguments: CommandArguments) -> String {
-        func quoted(_ word: String) -> String {
-            word.contains(where: { $0 == " " || $0 == "'" })
-                ? "'\(word.replacingOccurrences(of: "'", with: "'\\''"))'" : word
-        }
-        var words = [quoted(argument)]
-        for name in datasetValueOptions.subtracting(["data-dir", "seed"]).sorted() {
-            if let value = arguments.value(name) { words += ["--\(name)", quoted(value)] }
-        }
-        words += datasetFlagOptions.sorted().filter { arguments.isSet($0) }.map { "--\($0)" }
-        words += ["--seed", arguments.value("seed") ?? "0"]
-        return words.joined(separator: " ")
-    }
-
-    /// Loads the dataset named on the command line with the shared dataset options.
-    ///
-    /// - Throws: `UsageError` for bad options; `DataError` for missing or malformed data.
-    static func loadDataset(_ argument: String, _ arguments: CommandArguments) throws -> MultitaskDataset {
-        let source = try DatasetSource.resolve(argument, csvLayout: try csvLayout(arguments))
-        let seed = try arguments.integer("seed", default: 0)
-        guard seed >= 0 else { throw UsageError("Option --seed expects a non-negative integer, found \(seed).") }
-        let configuration = DatasetConfiguration(
-            fractions: try arguments.value("fractions").map { try SplitFractions(parsing: $0) } ?? .standard,
-            seed: UInt64(seed), standardizesFeatures: !arguments.isSet("no-standardize"),
-            targetKinds: try arguments.value("target-kind").map { try TargetKindChoice(parsing: $0) } ?? .inferred)
-        let dataDirectory = DataDirectory.resolve(explicit: arguments.value("data-dir"))
-        return try source.load(configuration: configuration, dataDirectory: dataDirectory)
-    }
-
-    /// The CSV layout from --task-column/--target-column, --target-columns or --target-prefix.
-    private static func csvLayout(_ arguments: CommandArguments) throws -> CSVLayout? {
-        let given = ["task-column", "target-columns", "target-prefix"].filter { arguments.value($0) != nil }
-        guard given.count <= 1 else {
-            throw UsageError("Give only one of --task-column, --target-columns and --target-prefix.")
-        }
-        let tasks: CSVLayout.Tasks
-        if let taskColumn = arguments.value("task-column") {
-            guard let target = arguments.value("target-column") else {
-                throw UsageError("--task-column needs --target-column to name the column holding each row's target.")
+            Example:
+              mtif data export yeast --out yeast-splits.npz
+            """,
+        valueOptions: DatasetOptions.valueOptions.union(["out"]),
+        flagOptions: DatasetOptions.flagOptions,
+        run: { arguments in
+            guard arguments.positional.count == 1, let out = arguments.value("out") else {
+                throw UsageError("data export expects one dataset and --out FILE.npz.")
             }
-            tasks = .taskColumn(taskColumn, targetColumn: target)
-        } else if let columns = arguments.value("target-columns") {
-            tasks = .targetColumns(list(columns))
-        } else if let prefix = arguments.value("target-prefix") {
-            tasks = .targetPrefix(prefix)
-        } else {
-            guard arguments.value("target-column") == nil else {
-                throw UsageError("--target-column needs --task-column; for one column per task use --target-columns.")
-            }
-            return nil
-        }
-        return CSVLayout(
-            tasks: tasks, featureColumns: arguments.value("feature-columns").map(list),
-            hasHeader: !arguments.isSet("no-header"))
-    }
+            let dataset = try DatasetOptions.load(arguments.positional[0], arguments)
+            try DatasetExport.archive(dataset).write(to: out)
+            let description = ExportDescription(
+                dataset: DatasetOptions.description(arguments.positional[0], arguments),
+                layout: dataset.layout.rawValue,
+                fingerprint: dataset.fingerprint(), taskNames: dataset.tasks.map(\.name))
+            let json = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("json")
+            try RunFiles.writeJSON(description, to: json)
+        })
+}
 
-    private static func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    }
+/// The JSON companion of `mtif data export`.
+private struct ExportDescription: Encodable {
+    var dataset: String
+    var layout: String
+    var fingerprint: String
+    var taskNames: [String]
 }

@@ -48,10 +48,10 @@ enum TrainCommand {
               mtif train yeast --model hard:16tanh --l2 1e-4 --warm-start runs/yeast-mlp/checkpoint.json \\
                   --out runs/yeast-mlp-1e-4
             """,
-        valueOptions: DataCommand.datasetValueOptions.union([
+        valueOptions: DatasetOptions.valueOptions.union([
             "model", "l2", "coupling", "init-seed", "warm-start", "out", "adam-steps", "max-iterations", "tolerance",
         ]),
-        flagOptions: DataCommand.datasetFlagOptions.union(["allow-unconverged"]),
+        flagOptions: DatasetOptions.flagOptions.union(["allow-unconverged"]),
         run: { arguments in try run(arguments) })
 
     private static func run(_ arguments: CommandArguments) throws {
@@ -59,8 +59,8 @@ enum TrainCommand {
             throw UsageError("train expects one dataset, found \(arguments.positional.count) arguments.")
         }
         let options = try TrainOptions(arguments)
-        let dataset = try DataCommand.loadDataset(arguments.positional[0], arguments)
-        let description = DataCommand.datasetDescription(arguments.positional[0], arguments)
+        let dataset = try DatasetOptions.load(arguments.positional[0], arguments)
+        let description = DatasetOptions.description(arguments.positional[0], arguments)
         let model = try MultitaskModel(architecture: options.architecture, dataset: dataset)
         let objective = try MultitaskObjective(model: model, dataset: dataset, regularization: options.regularization)
         let start = try options.warmStart.map { try warmStartParameters(from: $0, options, dataset, description) }

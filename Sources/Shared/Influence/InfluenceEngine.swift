@@ -73,6 +73,32 @@ public enum InfluenceEngine {
         }
     }
 
+    /// Everything before the scoring pass: queries, their gradients, the inverse-Hessian
+    /// products, the scoring context and the shard plan. The single-process loop and the
+    /// distributed scheduler both start from it.
+    ///
+    /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve.
+    public static func prepare(
+        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration
+    ) throws -> PreparedScoring {
+        try configuration.validate(for: objective.model)
+        let queries = queries(for: objective, selection: configuration.queries)
+        let (gradients, gradientSeconds) = try timed {
+            try queryGradients(objective: objective, parameters: parameters, queries: queries)
+        }
+        let (products, solveSeconds) = try timed {
+            try solve(
+                objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration)
+        }
+        let context = ScoringContext.make(
+            objective: objective, parameters: parameters, inverseHessianProducts: products.vectors,
+            convention: configuration.convention)
+        return PreparedScoring(
+            objective: objective, parameters: parameters, queries: queries, solve: products.report, context: context,
+            plan: ScoreShard.plan(for: objective, size: configuration.shardSize),
+            timings: ["query-gradients": gradientSeconds, "solve": solveSeconds])
+    }
+
     /// Scores every training example against every query, in one process.
     ///
     /// - Parameters:
@@ -82,26 +108,46 @@ public enum InfluenceEngine {
         objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
         progress: ProgressReporter? = nil
     ) throws -> InfluenceResult {
-        try configuration.validate(for: objective.model)
-        let queries = queries(for: objective, selection: configuration.queries)
-        let gradients = try queryGradients(objective: objective, parameters: parameters, queries: queries)
-        let products = try solve(
-            objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration)
-        let context = ScoringContext.make(
-            objective: objective, parameters: parameters, inverseHessianProducts: products.vectors,
-            convention: configuration.convention)
-        var assembler = ScoresAssembler(
-            trainCounts: context.trainCounts, queries: queries, convention: context.convention)
-        for shard in ScoreShard.plan(for: objective, size: configuration.shardSize) {
-            assembler.insert(
-                scoreShard(shard, objective: objective, parameters: parameters, context: context), for: shard)
-            progress?.advance(by: shard.examples.count * shard.tasks.count)
+        let prepared = try prepare(objective: objective, parameters: parameters, configuration: configuration)
+        let (scores, seconds) = timed {
+            var assembler = prepared.makeAssembler()
+            for shard in prepared.plan {
+                assembler.insert(
+                    scoreShard(shard, objective: objective, parameters: parameters, context: prepared.context),
+                    for: shard)
+                progress?.advance(by: shard.examples.count * shard.tasks.count)
+            }
+            progress?.finish()
+            return assembler.scores
         }
-        progress?.finish()
+        return prepared.complete(scores: scores, scoringSeconds: seconds)
+    }
+}
+
+/// A scoring run ready for its scoring pass (see `InfluenceEngine.prepare`).
+public struct PreparedScoring: Sendable {
+    public let objective: MultitaskObjective
+    public let parameters: [Double]
+    public let queries: [Query]
+    public let solve: SolveReport
+    public let context: ScoringContext
+    /// The shards, in job-id order.
+    public let plan: [ScoreShard]
+    public let timings: [String: Double]
+
+    /// An empty scores matrix with this run's axes.
+    public func makeAssembler() -> ScoresAssembler {
+        ScoresAssembler(trainCounts: context.trainCounts, queries: queries, convention: context.convention)
+    }
+
+    /// The result, once every shard is in `scores`: adds the task matrix (method.md §5).
+    public func complete(scores: InfluenceScores, scoringSeconds: Double) -> InfluenceResult {
         let taskColumns = context.queryColumns.block(
             rows: 0..<objective.parameterCount, columns: 0..<objective.taskCount)
         let relatedness = TaskRelatedness(objective: objective, parameters: parameters, taskQueryColumns: taskColumns)
-        return InfluenceResult(scores: assembler.scores, taskRelatedness: relatedness, solve: products.report)
+        var timings = self.timings
+        timings["score"] = scoringSeconds
+        return InfluenceResult(scores: scores, taskRelatedness: relatedness, solve: solve, timings: timings)
     }
 }
 
@@ -110,6 +156,8 @@ public struct InfluenceResult: Sendable {
     public var scores: InfluenceScores
     public var taskRelatedness: TaskRelatedness
     public var solve: SolveReport
+    /// Seconds per stage: `query-gradients`, `solve`, `score`.
+    public var timings: [String: Double]
 }
 
 /// Places shard results into the scores matrix; a shard scored twice overwrites itself with

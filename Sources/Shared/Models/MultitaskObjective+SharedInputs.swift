@@ -172,41 +172,11 @@ extension MultitaskObjective {
     /// sharing the trunk pass and the trunk's query projections.
     func groupGradientDots(_ group: [Int], examples: [Int]?, split: Split, at w: [Double], queries: Matrix) -> [Matrix]
     {
-        let trunk = model.trunkLayerCount
-        let networks = group.map { model.networks[$0] }
-        let parameters = networks.map { $0.parameters(from: w) }
-        let slices = networks.map { $0.querySlices(queries) }
-        let count = examples?.count ?? dataset[split].tasks[group[0]].count
-        var scores = group.map { _ in Matrix(rows: count, columns: queries.columns) }
-
-        forEachBatch(group: group, split: split, examples: examples) { features, positions, range in
-            let trunkPass = networks[0].forward(
-                continuing: ForwardPass(features: features), layers: 0..<trunk, parameters: parameters[0],
-                keepingSlopes: true)
-            let projections = (0..<trunk).map { TaskNetwork.queryProjection(trunkPass.layerInputs[$0], slices[0][$0]) }
-            for (member, network) in networks.enumerated() {
-                let pass = network.forward(
-                    continuing: trunkPass, layers: trunk..<network.layers.count, parameters: parameters[member],
-                    keepingSlopes: true)
-                let targets = positions.map { dataset[split].tasks[group[member]].targets[$0] }
-                let ones = [Double](repeating: 1, count: positions.count)
-                let outputDeltas = network.loss.gradients(outputs: pass.outputs, targets: targets[...], scales: ones)
-                let deltas = network.backpropagate(outputDeltas, through: pass, parameters: parameters[member])
-
-                var batchScores = Matrix(rows: range.count, columns: queries.columns)
-                for layer in 0..<trunk {
-                    TaskNetwork.accumulateLayerDots(
-                        projected: projections[layer], delta: deltas[layer], slices: slices[0][layer],
-                        into: &batchScores)
-                }
-                network.accumulateGradientDots(
-                    deltas: deltas, pass: pass, slices: slices[member], into: &batchScores,
-                    layers: trunk..<network.layers.count)
-                let start = range.lowerBound * queries.columns
-                scores[member].elements.replaceSubrange(
-                    start..<(start + batchScores.elements.count), with: batchScores.elements)
-            }
-        }
-        return scores
+        let data = dataset[split]
+        let rows = data.tasks[group[0]].rows
+        let positions = examples ?? Array(rows.indices)
+        let features = data.features.rows(at: positions.map { rows[$0] })
+        let targets = group.map { task in positions.map { data.tasks[task].targets[$0] } }
+        return model.gradientDots(tasks: group, features: features, targets: targets, at: w, against: queries)
     }
 }

@@ -77,7 +77,7 @@ public struct JobHandlerRegistry: Sendable {
 
     /// Every job kind the library implements: today `dot-shard`.
     public static var standard: JobHandlerRegistry {
-        JobHandlerRegistry([DotShardJob.kind: DotShardJob.handle])
+        JobHandlerRegistry([DotShardJob.kind: DotShardJob.handle, ScoreShardJob.kind: ScoreShardJob.makeHandler()])
     }
 
     /// Adds or replaces the handler for `kind`.
