@@ -17,7 +17,7 @@ final class LocalWorkers {
             let process = Process()
             process.executableURL = executable
             process.arguments =
-                ["worker", "--connect", endpoint, "--id", "local-\(index)", "--quiet"]
+                ["worker", "--connect", endpoint, "--id", "local-\(index)", "--quiet", "--exit-with-parent"]
                 + (keys.map { ["--key", $0.workerSecretPath, "--server-key", $0.serverPublicPath] } ?? [])
             do {
                 try process.run()

@@ -23,6 +23,15 @@ enum ScoreCommand {
               --tolerance T --max-iterations N     for cg (default 1e-10, 10000)
               --lissa-depth N             for lissa (default 10000)
               --shard-size N              training examples per shard (default 512)
+            Workers (the scoring pass; gradients and the solve run here):
+              --workers N                 local worker processes (default: one per core);
+                                          0 scores in this process
+              --external K                also wait for K workers started elsewhere with
+                                          `mtif worker --connect ENDPOINT` (printed on stderr)
+              --bind ENDPOINT             where workers connect (default tcp://127.0.0.1:0)
+              --lease-ms MS               a shard's lease, renewed by heartbeats (default 5000)
+              --key FILE --authorized-keys FILE   CURVE: encrypt and authenticate workers
+            Finished shards are kept in DIR/shards/: run the same command again to resume.
             Outputs:
               --out DIR                   run directory (created; files are replaced atomically)
               --top N                     helpful and harmful examples per task (default 10)
@@ -39,7 +48,7 @@ enum ScoreCommand {
         valueOptions: DatasetOptions.valueOptions.union([
             "checkpoint", "out", "queries", "removal", "solver", "curvature", "damping", "tolerance",
             "max-iterations", "lissa-depth", "shard-size", "top", "subsets", "explain",
-        ]),
+        ]).union(WorkerPoolOptions.valueOptions),
         flagOptions: DatasetOptions.flagOptions,
         run: { arguments in try run(arguments) })
 
@@ -61,13 +70,17 @@ enum ScoreCommand {
         let objective = try checkpoint.makeObjective(
             dataset: dataset, datasetDescription: DatasetOptions.description(arguments.positional[0], arguments),
             path: checkpointPath)
+        let pool = try WorkerPoolOptions(arguments, defaultLocalWorkers: ProcessInfo.processInfo.activeProcessorCount)
         let progress =
             arguments.isSet("quiet")
             ? nil : ProgressReporter(stage: "score", total: totalExamples(objective), unit: "examples")
-        let result = try clock.measure("influence") {
-            try InfluenceEngine.run(
-                objective: objective, parameters: checkpoint.parameters, configuration: configuration,
-                progress: progress)
+        let prepared = try clock.measure("prepare") {
+            try InfluenceEngine.prepare(
+                objective: objective, parameters: checkpoint.parameters, configuration: configuration)
+        }
+        let result = try clock.measure("score") {
+            try scoringPass(
+                prepared, pool: pool, runDirectory: URL(fileURLWithPath: out), logger: logger, progress: progress)
         }
 
         let writer = try ScoreRunWriter(directory: URL(fileURLWithPath: out), dataset: dataset, result: result)
@@ -99,6 +112,33 @@ enum ScoreCommand {
         } else if !arguments.isSet("quiet") {
             print(ScoreSummary.text(result: result, dataset: dataset, directory: out))
         }
+    }
+
+    /// Scores on the worker pool, or here with one BLAS thread (as workers use) when there is none.
+    static func scoringPass(
+        _ prepared: PreparedScoring, pool: WorkerPoolOptions, runDirectory: URL, logger: Logger,
+        progress: ProgressReporter?
+    ) throws -> InfluenceResult {
+        guard pool.isDistributed else {
+            let threads = BLASRuntime.threadCount
+            BLASRuntime.setThreadCount(1)
+            defer { BLASRuntime.setThreadCount(threads) }
+            return prepared.scoreInProcess(progress: progress)
+        }
+        let (result, statistics) = try DistributedScoring.run(
+            prepared, pool: pool, runDirectory: runDirectory, logger: logger, progress: progress)
+        if let statistics {
+            logger.info(
+                "workers finished",
+                [
+                    "seconds": String(
+                        format: "%.3f",
+                        Double(statistics.elapsed.components.seconds) + Double(
+                            statistics.elapsed.components.attoseconds) * 1e-18), "bytes.sent": statistics.bytesSent,
+                    "bytes.received": statistics.bytesReceived, "redispatches": statistics.redispatchCount,
+                ])
+        }
+        return result
     }
 
     static func totalExamples(_ objective: MultitaskObjective) -> Int {

@@ -15,18 +15,15 @@ enum RunFiles {
     }
 
     /// Writes through `body` to a temporary file beside `url`, then renames it into place.
+    ///
+    /// rename(2) replaces an existing file atomically: a reader sees the old file or the new
+    /// one, never a mixture, and a crash leaves at most a stray `.partial` file.
     static func writeAtomically(_ url: URL, _ body: (String) throws -> Void) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         try body(temporary.path)
-        do {
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
-        } catch {
-            throw RunStoreError(
-                "Cannot move \(temporary.path) into place as \(url.path): \(error.localizedDescription)")
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw RunStoreError("Cannot move \(temporary.path) into place as \(url.path): \(reason).")
         }
     }
 

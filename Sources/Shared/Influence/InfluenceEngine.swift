@@ -109,18 +109,7 @@ public enum InfluenceEngine {
         progress: ProgressReporter? = nil
     ) throws -> InfluenceResult {
         let prepared = try prepare(objective: objective, parameters: parameters, configuration: configuration)
-        let (scores, seconds) = timed {
-            var assembler = prepared.makeAssembler()
-            for shard in prepared.plan {
-                assembler.insert(
-                    scoreShard(shard, objective: objective, parameters: parameters, context: prepared.context),
-                    for: shard)
-                progress?.advance(by: shard.examples.count * shard.tasks.count)
-            }
-            progress?.finish()
-            return assembler.scores
-        }
-        return prepared.complete(scores: scores, scoringSeconds: seconds)
+        return prepared.scoreInProcess(progress: progress)
     }
 }
 
@@ -134,6 +123,24 @@ public struct PreparedScoring: Sendable {
     /// The shards, in job-id order.
     public let plan: [ScoreShard]
     public let timings: [String: Double]
+
+    /// Runs the scoring pass here, shard by shard in plan order, and completes the result.
+    ///
+    /// Results equal a distributed run's bit for bit when OpenBLAS uses the same core type and
+    /// the same thread count as the workers (one): `mtif` sets one thread for this pass.
+    public func scoreInProcess(progress: ProgressReporter? = nil) -> InfluenceResult {
+        let (scores, seconds) = timed {
+            var assembler = makeAssembler()
+            for shard in plan {
+                assembler.insert(
+                    scoreShard(shard, objective: objective, parameters: parameters, context: context), for: shard)
+                progress?.advance(by: shard.examples.count * shard.tasks.count)
+            }
+            progress?.finish()
+            return assembler.scores
+        }
+        return complete(scores: scores, scoringSeconds: seconds)
+    }
 
     /// An empty scores matrix with this run's axes.
     public func makeAssembler() -> ScoresAssembler {

@@ -1,10 +1,12 @@
+import Foundation
+
 /// The command line of a worker, shared by `mtif-worker` and `mtif worker` so that both accept
 /// the same options and run the same loop.
 public enum WorkerCommandLine {
     /// Options that take a value.
     public static let valueOptions: Set<String> = ["connect", "id", "key", "server-key", "timeout", "max-frame-mib"]
     /// Options without a value.
-    public static let flagOptions: Set<String> = []
+    public static let flagOptions: Set<String> = ["exit-with-parent"]
 
     /// The help text, with `program` as the command's name.
     public static func help(program: String) -> String {
@@ -21,6 +23,8 @@ public enum WorkerCommandLine {
           --server-key FILE    the coordinator's CURVE public key file; needed with --key
           --timeout SECONDS    give up when the coordinator is silent this long (default 60)
           --max-frame-mib MIB  largest message accepted, in MiB (default 1024; match the coordinator)
+          --exit-with-parent   exit as soon as the process that started this worker is gone
+                               (used by the local workers `mtif score` starts)
 
         Exit codes: 0 when the coordinator ended the run, 64 bad usage, 1 refused or lost.
 
@@ -68,11 +72,28 @@ public enum WorkerCommandLine {
     /// - Throws: what `configuration(from:)` and `JobWorker.run()` throw.
     public static func run(_ arguments: CommandArguments, logger: Logger) throws -> WorkerSummary {
         let configuration = try configuration(from: arguments)
+        if arguments.isSet("exit-with-parent") { ParentWatch.start() }
         logger.info("connecting", ["worker.id": configuration.workerID, "endpoint": configuration.endpoint])
         let summary = try JobWorker(configuration: configuration, logger: logger).run()
         logger.info(
             "run ended",
             ["worker.id": configuration.workerID, "jobs": summary.jobsCompleted, "reason": summary.shutdownReason])
         return summary
+    }
+}
+
+/// Ends this process when its parent does, so that local workers never outlive a coordinator
+/// that was killed (SIGKILL cannot be caught, so the coordinator cannot stop them itself).
+enum ParentWatch {
+    /// Polls the parent process id every 200 ms on a background thread; when the parent is gone
+    /// (the process was re-parented), exits with status 1 at once.
+    static func start() {
+        let parent = getppid()
+        let thread = Thread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+            _exit(1)
+        }
+        thread.name = "mtif.parent-watch"
+        thread.start()
     }
 }
