@@ -25,7 +25,7 @@ struct ScoreRunWriter {
 
     /// Above this many scores `scores.csv` is not written: as text it would be about 20 bytes a
     /// score, gigabytes for example-level queries on a full dataset; `scores.npy` holds them all.
-    static let largestCSV = 2_000_000
+    static let largestCSV = 1_000_000
 
     var writesScoresCSV: Bool { result.scores.values.elements.count <= Self.largestCSV }
 
