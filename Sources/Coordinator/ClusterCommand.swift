@@ -31,10 +31,7 @@ enum ClusterCommand {
             Example:
               mtif cluster check --workers 2 --rows 20000 --shard 500
             """,
-        valueOptions: [
-            "workers", "external", "bind", "rows", "columns", "vectors", "shard", "lease-ms", "seed", "key",
-            "authorized-keys",
-        ],
+        valueOptions: WorkerPoolOptions.valueOptions.union(["rows", "columns", "vectors", "shard", "seed"]),
         flagOptions: [],
         run: { try ClusterCheck(arguments: $0).run() })
 }
@@ -45,67 +42,34 @@ struct ClusterCheck {
     /// standard normals, far below this relative bound.
     static let roundingTolerance = 1e-10
 
-    let localWorkers: Int
-    let externalWorkers: Int
-    let endpoint: String
+    let pool: WorkerPoolOptions
     let rows: Matrix
     let vectors: Matrix
     let shardSize: Int
-    let lease: Duration
-    let security: CurveServerSecurity?
     let logger = Logger(label: "coordinator")
 
     init(arguments: CommandArguments) throws {
-        localWorkers = try arguments.integer("workers", default: 2)
-        externalWorkers = try arguments.integer("external", default: 0)
-        endpoint = arguments.value("bind") ?? "tcp://127.0.0.1:0"
+        pool = try WorkerPoolOptions(arguments, defaultLocalWorkers: 2)
         let (n, p, q) = try (
             arguments.integer("rows", default: 4000), arguments.integer("columns", default: 500),
             arguments.integer("vectors", default: 16)
         )
         shardSize = try arguments.integer("shard", default: 100)
-        let leaseMilliseconds = try arguments.integer("lease-ms", default: 5000)
-        guard localWorkers >= 0, externalWorkers >= 0, localWorkers + externalWorkers > 0, n > 0, p > 0, q > 0,
-            shardSize > 0, leaseMilliseconds >= 10
-        else { throw UsageError("Sizes and worker counts must be positive (at least one worker), --lease-ms ≥ 10.") }
-        lease = .milliseconds(leaseMilliseconds)
+        guard pool.isDistributed, n > 0, p > 0, q > 0, shardSize > 0 else {
+            throw UsageError("Sizes must be positive and at least one worker is needed (--workers or --external).")
+        }
         var generator = SeededGenerator(seed: UInt64(try arguments.integer("seed", default: 1)))
         rows = Matrix(rows: n, columns: p, elements: (0..<(n * p)).map { _ in generator.nextNormal() })
         vectors = Matrix(rows: q, columns: p, elements: (0..<(q * p)).map { _ in generator.nextNormal() })
-        security = try Self.security(arguments)
-    }
-
-    private static func security(_ arguments: CommandArguments) throws -> CurveServerSecurity? {
-        switch (arguments.value("key"), arguments.value("authorized-keys")) {
-        case (nil, nil): return nil
-        case (let key?, let authorized):
-            let pair = try CurveKeyFiles.readKeyPair(secretKeyAt: key)
-            let keys = try authorized.map { try CurveKeyFiles.readAuthorizedKeys(at: $0) } ?? []
-            return CurveServerSecurity(secretKey: pair.secretKey, authorizedClients: keys)
-        case (nil, _?): throw UsageError("--authorized-keys needs the coordinator's --key.")
-        }
     }
 
     func run() throws {
-        let localKeys = try security.map {
-            try LocalWorkerKeys(serverKey: CurveKeyPair(secretKey: $0.secretKey).publicKey)
-        }
-        var configuration = SchedulerConfiguration(
-            endpoint: endpoint, leaseDuration: lease, security: security,
-            minimumWorkers: localWorkers + externalWorkers)
-        if let localKeys { configuration.security?.authorizedClients.insert(localKeys.workerPublicKey) }
         let context = RunContext(blobs: [DotShardJob.contextBlob(vectors: vectors)])
         let jobs = DotShardJob.jobs(rows: rows, shardSize: shardSize)
-        let scheduler = try JobScheduler(configuration: configuration, context: context, jobs: jobs, logger: logger)
-        // Written at once, unbuffered, so that a script can start external workers from it.
-        FileHandle.standardOutput.write(Data("endpoint             \(scheduler.endpoint)\n".utf8))
-
-        let workers = LocalWorkers()
-        defer { workers.stop() }
-        try workers.start(count: localWorkers, endpoint: scheduler.endpoint, keys: localKeys)
         var assembly = DotShardAssembly(rowCount: rows.rows, vectorCount: vectors.rows)
-        let statistics = try scheduler.run { try assembly.insert($0.payload) }
-        workers.waitForExit(within: .seconds(5))
+        let statistics = try pool.run(context: context, jobs: jobs, completed: [], logger: logger) {
+            try assembly.insert($0.payload)
+        }
         report(statistics, jobs: jobs.count, product: assembly.product)
     }
 
@@ -122,7 +86,7 @@ struct ClusterCheck {
             "jobs                 \(jobs) (shards of \(shardSize) rows × \(rows.columns) columns, \(vectors.rows) vectors)"
         )
         print(
-            "workers              \(localWorkers) local, \(externalWorkers) external\(security == nil ? "" : ", CURVE")"
+            "workers              \(pool.localWorkers) local, \(pool.externalWorkers) external\(pool.security == nil ? "" : ", CURVE")"
         )
         print(String(format: "seconds              %.3f", seconds(statistics.elapsed)))
         print(

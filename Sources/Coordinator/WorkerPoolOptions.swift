@@ -58,7 +58,7 @@ struct WorkerPoolOptions {
         if let localKeys { configuration.security?.authorizedClients.insert(localKeys.workerPublicKey) }
         let scheduler = try JobScheduler(
             configuration: configuration, context: context, jobs: jobs, completedJobIDs: completed, logger: logger)
-        logger.notice("coordinator listening", ["endpoint": scheduler.endpoint])
+        logger.info("coordinator listening", ["endpoint": scheduler.endpoint])
         if externalWorkers > 0 {
             // Unbuffered, so that a launcher can hand the endpoint to remote workers.
             FileHandle.standardError.write(Data("endpoint \(scheduler.endpoint)\n".utf8))
