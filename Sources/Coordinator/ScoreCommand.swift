@@ -137,7 +137,8 @@ enum ScoreCommand {
                             statistics.elapsed.components.attoseconds) * 1e-18), "bytes.sent": statistics.bytesSent,
                     "bytes.received": statistics.bytesReceived, "redispatches": statistics.redispatchCount,
                     "dispatch.mean.ms": String(
-                        format: "%.3f", Double(statistics.meanDispatchOverhead.components.attoseconds) * 1e-15
+                        format: "%.3f",
+                        Double(statistics.meanDispatchOverhead.components.attoseconds) * 1e-15
                             + Double(statistics.meanDispatchOverhead.components.seconds) * 1e3),
                 ])
         }
