@@ -45,19 +45,24 @@ public enum InfluenceEngine {
 
     /// (H + δI)⁻¹v for each row of `rightHandSides`, by the configured solver.
     ///
-    /// - Throws: `InfluenceError` (indefinite curvature, no convergence).
+    /// - Parameters:
+    ///   - productOperator: the curvature's products for the product-based solvers (cg,
+    ///     lissa), e.g. a `DistributedCurvatureOperator`; the local `CurvatureOperator` when
+    ///     nil. The dense and arrowhead solves assemble the matrix here and ignore it.
+    /// - Throws: `InfluenceError` (indefinite curvature, no convergence); what
+    ///   `productOperator` throws.
     public static func solve(
         objective: MultitaskObjective, parameters: [Double], rightHandSides: Matrix,
-        configuration: InfluenceConfiguration
+        configuration: InfluenceConfiguration, productOperator: (any SymmetricOperator)? = nil
     ) throws -> InverseHessianProducts {
-        let curvatureOperator = CurvatureOperator(
-            objective: objective, parameters: parameters, curvature: configuration.curvature)
+        let local = CurvatureOperator(objective: objective, parameters: parameters, curvature: configuration.curvature)
+        let curvatureOperator: any SymmetricOperator = productOperator ?? local
         let damping = configuration.damping
         let curvature = configuration.curvature
         switch configuration.solver {
         case .dense:
             return try DenseInverseHessian.solve(
-                curvatureOperator, rightHandSides: rightHandSides, damping: damping, curvature: curvature)
+                local, rightHandSides: rightHandSides, damping: damping, curvature: curvature)
         case .arrowhead:
             let blocks = objective.hessianBlocks(at: parameters)
             return try ArrowheadInverseHessian.solve(
@@ -77,18 +82,26 @@ public enum InfluenceEngine {
     /// products, the scoring context and the shard plan. The single-process loop and the
     /// distributed scheduler both start from it.
     ///
+    /// - Parameters:
+    ///   - productOperator: as for `solve`; a `DistributedCurvatureOperator` is named in the
+    ///     solve report.
     /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve.
     public static func prepare(
-        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration
+        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
+        productOperator: (any SymmetricOperator)? = nil
     ) throws -> PreparedScoring {
         try configuration.validate(for: objective.model)
         let queries = queries(for: objective, selection: configuration.queries)
         let (gradients, gradientSeconds) = try timed {
             try queryGradients(objective: objective, parameters: parameters, queries: queries)
         }
-        let (products, solveSeconds) = try timed {
+        var (products, solveSeconds) = try timed {
             try solve(
-                objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration)
+                objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration,
+                productOperator: productOperator)
+        }
+        if let distributed = productOperator as? DistributedCurvatureOperator, distributed.roundCount > 0 {
+            products.report.distributedProducts = distributed.report
         }
         let context = ScoringContext.make(
             objective: objective, parameters: parameters, inverseHessianProducts: products.vectors,
