@@ -119,7 +119,8 @@ enum ScoreCommand {
 
     /// Queries, gradients and the solve; with `--solver cg` and local workers, conjugate
     /// gradient's curvature products are summed over those workers (one round of
-    /// `curvature-shard` jobs per iteration), and the solve report says so.
+    /// `curvature-shard` jobs per iteration), and the solve report says so. Those workers start
+    /// once the query gradients exist and are shut down when the solve ends.
     static func prepare(
         objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
         pool: WorkerPoolOptions, logger: Logger
@@ -128,25 +129,27 @@ enum ScoreCommand {
             return try InfluenceEngine.prepare(
                 objective: objective, parameters: parameters, configuration: configuration)
         }
-        let context = try CurvatureShardJob.runContext(
-            model: objective.model, parameters: parameters, curvature: configuration.curvature)
-        let (prepared, statistics) = try pool.withLocalRounds(
-            context: context, jobKinds: [CurvatureShardJob.kind], logger: logger
-        ) { scheduler in
-            let products = DistributedCurvatureOperator(
-                objective: objective, curvature: configuration.curvature, shardSize: configuration.shardSize,
-                scheduler: scheduler)
-            return try InfluenceEngine.prepare(
-                objective: objective, parameters: parameters, configuration: configuration, productOperator: products)
+        return try InfluenceEngine.prepare(objective: objective, parameters: parameters, configuration: configuration) {
+            solve in
+            let context = try CurvatureShardJob.runContext(
+                model: objective.model, parameters: parameters, curvature: configuration.curvature)
+            let (products, statistics) = try pool.withLocalRounds(
+                context: context, jobKinds: [CurvatureShardJob.kind], logger: logger
+            ) { scheduler in
+                try solve(
+                    DistributedCurvatureOperator(
+                        objective: objective, curvature: configuration.curvature, shardSize: configuration.shardSize,
+                        scheduler: scheduler))
+            }
+            logger.info(
+                "curvature products summed over workers",
+                [
+                    "rounds": products.report.distributedProducts?.rounds ?? 0,
+                    "shards": products.report.distributedProducts?.shardsPerRound ?? 0,
+                    "workers": statistics.jobsPerWorker.count, "bytes.sent": statistics.bytesSent,
+                ])
+            return products
         }
-        logger.info(
-            "curvature products summed over workers",
-            [
-                "rounds": prepared.solve.distributedProducts?.rounds ?? 0,
-                "shards": prepared.solve.distributedProducts?.shardsPerRound ?? 0,
-                "workers": statistics.jobsPerWorker.count, "bytes.sent": statistics.bytesSent,
-            ])
-        return prepared
     }
 
     /// Scores on the worker pool, or here with one BLAS thread (as workers use) when there is none.

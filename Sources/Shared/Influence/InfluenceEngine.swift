@@ -83,25 +83,32 @@ public enum InfluenceEngine {
     /// distributed scheduler both start from it.
     ///
     /// - Parameters:
-    ///   - productOperator: as for `solve`; a `DistributedCurvatureOperator` is named in the
-    ///     solve report.
-    /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve.
+    ///   - productScope: when given, called once the query gradients exist, with the solve as
+    ///     a function of the operator to use for the curvature's products (see `solve`). It
+    ///     returns what that function returns and may hold resources (a pool of workers) for
+    ///     exactly that long. A `DistributedCurvatureOperator` is named in the solve report.
+    /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve;
+    ///   what `productScope` throws.
     public static func prepare(
         objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
-        productOperator: (any SymmetricOperator)? = nil
+        productScope: ProductScope? = nil
     ) throws -> PreparedScoring {
         try configuration.validate(for: objective.model)
         let queries = queries(for: objective, selection: configuration.queries)
         let (gradients, gradientSeconds) = try timed {
             try queryGradients(objective: objective, parameters: parameters, queries: queries)
         }
-        var (products, solveSeconds) = try timed {
-            try solve(
+        func solveWith(_ productOperator: (any SymmetricOperator)?) throws -> InverseHessianProducts {
+            var products = try solve(
                 objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration,
                 productOperator: productOperator)
+            if let distributed = productOperator as? DistributedCurvatureOperator, distributed.roundCount > 0 {
+                products.report.distributedProducts = distributed.report
+            }
+            return products
         }
-        if let distributed = productOperator as? DistributedCurvatureOperator, distributed.roundCount > 0 {
-            products.report.distributedProducts = distributed.report
+        let (products, solveSeconds) = try timed {
+            try productScope.map { try $0 { try solveWith($0) } } ?? solveWith(nil)
         }
         let context = ScoringContext.make(
             objective: objective, parameters: parameters, inverseHessianProducts: products.vectors,
@@ -125,6 +132,11 @@ public enum InfluenceEngine {
         return prepared.scoreInProcess(progress: progress)
     }
 }
+
+/// Runs a solve (given as a function of the curvature operator) with an operator of the
+/// caller's choosing, holding what the operator needs for the duration.
+public typealias ProductScope =
+    ((any SymmetricOperator) throws -> InverseHessianProducts) throws -> InverseHessianProducts
 
 /// A scoring run ready for its scoring pass (see `InfluenceEngine.prepare`).
 public struct PreparedScoring: Sendable {
