@@ -23,9 +23,11 @@ enum ScoreCommand {
               --tolerance T --max-iterations N     for cg (default 1e-10, 10000)
               --lissa-depth N             for lissa (default 10000)
               --shard-size N              training examples per shard (default 512)
-            Workers (the scoring pass; gradients and the solve run here):
+            Workers (the scoring pass, and cg's curvature products; the rest runs here):
               --workers N                 local worker processes (default: one per core);
-                                          0 scores in this process
+                                          0 scores in this process. With --solver cg, each
+                                          CG iteration's curvature products are summed over
+                                          the local workers (not the --external ones)
               --external K                also wait for K workers started elsewhere with
                                           `mtif worker --connect ENDPOINT` (printed on stderr)
               --bind ENDPOINT             where workers connect (default tcp://127.0.0.1:0)
@@ -75,8 +77,9 @@ enum ScoreCommand {
             arguments.isSet("quiet")
             ? nil : ProgressReporter(stage: "score", total: totalExamples(objective), unit: "examples")
         let prepared = try clock.measure("prepare") {
-            try InfluenceEngine.prepare(
-                objective: objective, parameters: checkpoint.parameters, configuration: configuration)
+            try prepare(
+                objective: objective, parameters: checkpoint.parameters, configuration: configuration, pool: pool,
+                logger: logger)
         }
         let result = try clock.measure("score") {
             try scoringPass(
@@ -111,6 +114,41 @@ enum ScoreCommand {
             print(try ScoreSummary.explanation(of: explain, dataset: dataset, scores: result.scores))
         } else if !arguments.isSet("quiet") {
             print(ScoreSummary.text(result: result, dataset: dataset, directory: out))
+        }
+    }
+
+    /// Queries, gradients and the solve; with `--solver cg` and local workers, conjugate
+    /// gradient's curvature products are summed over those workers (one round of
+    /// `curvature-shard` jobs per iteration), and the solve report says so. Those workers start
+    /// once the query gradients exist and are shut down when the solve ends.
+    static func prepare(
+        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
+        pool: WorkerPoolOptions, logger: Logger
+    ) throws -> PreparedScoring {
+        guard configuration.solver == .conjugateGradient, pool.localWorkers > 0 else {
+            return try InfluenceEngine.prepare(
+                objective: objective, parameters: parameters, configuration: configuration)
+        }
+        return try InfluenceEngine.prepare(objective: objective, parameters: parameters, configuration: configuration) {
+            solve in
+            let context = try CurvatureShardJob.runContext(
+                model: objective.model, parameters: parameters, curvature: configuration.curvature)
+            let (products, statistics) = try pool.withLocalRounds(
+                context: context, jobKinds: [CurvatureShardJob.kind], logger: logger
+            ) { scheduler in
+                try solve(
+                    DistributedCurvatureOperator(
+                        objective: objective, curvature: configuration.curvature, shardSize: configuration.shardSize,
+                        scheduler: scheduler))
+            }
+            logger.info(
+                "curvature products summed over workers",
+                [
+                    "rounds": products.report.distributedProducts?.rounds ?? 0,
+                    "shards": products.report.distributedProducts?.shardsPerRound ?? 0,
+                    "workers": statistics.jobsPerWorker.count, "bytes.sent": statistics.bytesSent,
+                ])
+            return products
         }
     }
 

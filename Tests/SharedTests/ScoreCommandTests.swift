@@ -43,6 +43,30 @@ struct ScoreCommandTests {
         #expect(!LingeringWorkers.anyRunning())
     }
 
+    @Test("--solver cg with two workers sums curvature products over them and matches --workers 0 to 1e-10")
+    func distributedConjugateGradientMatchesLocal() throws {
+        let (local, distributed) = (FixtureFiles.temporaryPath("-cg0"), FixtureFiles.temporaryPath("-cg2"))
+        defer { [local, distributed].forEach(FixtureFiles.remove) }
+        let solve = ["--solver", "cg", "--curvature", "gauss-newton", "--damping", "0.01", "--tolerance", "1e-12"]
+        let inProcess = try Self.score(local, solve + ["--workers", "0", "--quiet"])
+        let pooled = try Self.score(distributed, solve + ["--workers", "2", "--quiet", "--verbose"])
+        #expect(inProcess.status == 0, "\(inProcess.error)")
+        #expect(pooled.status == 0, "\(pooled.error)")
+        #expect(pooled.error.contains("curvature products summed over workers"))
+
+        let expected = try NPYFormat.read(path: local + "/scores.npy").elements
+        let actual = try NPYFormat.read(path: distributed + "/scores.npy").elements
+        let scale = try #require(expected.map(abs).max())
+        // CG's iterates differ only by the order of the products' sums (about 1e-16 relative);
+        // with residuals below 1e-11 both solutions agree far inside 1e-10.
+        #expect(zip(actual, expected).map { abs($0 - $1) }.max()! <= 1e-10 * scale)
+        let manifest = try String(contentsOfFile: distributed + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"distributedProducts\""))
+        #expect(
+            !(try String(contentsOfFile: local + "/manifest.json", encoding: .utf8)).contains("distributedProducts"))
+        #expect(!LingeringWorkers.anyRunning())
+    }
+
     @Test("A rerun resumes from the stored shards: it says so and the scores are unchanged")
     func rerunResumesFromStoredShards() throws {
         let out = FixtureFiles.temporaryPath("-resume")

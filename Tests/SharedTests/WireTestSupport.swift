@@ -21,7 +21,7 @@ final class ThreadOutcome<Value: Sendable>: Sendable {
     }
 
     /// The outcome, or a test failure when the thread is still running after `timeout`.
-    func result(within timeout: Duration = .seconds(30)) async throws -> Result<Value, any Error> {
+    func result(within timeout: Duration = .seconds(90)) async throws -> Result<Value, any Error> {
         let finished = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let milliseconds = Int(timeout.components.seconds) * 1000
@@ -36,7 +36,7 @@ final class ThreadOutcome<Value: Sendable>: Sendable {
     }
 
     /// The value, rethrowing the thread's error.
-    func value(within timeout: Duration = .seconds(30)) async throws -> Value {
+    func value(within timeout: Duration = .seconds(90)) async throws -> Value {
         try await result(within: timeout).get()
     }
 }
@@ -81,8 +81,10 @@ enum WireHarness {
     /// Leases in tests: short, so that lost leases cost little, and long against a heartbeat
     /// every 100 ms on a loaded two-core machine.
     static let lease = Duration.milliseconds(400)
-    /// Bounds every run, so that no test can hang.
-    static let runLimit = Duration.seconds(20)
+    /// Bounds every run, so that no test can hang. Generous: on two cores the numerical suites
+    /// can hold Swift concurrency's threads for 20 s and more, and a test cannot start its
+    /// workers until it runs again, while its scheduler's clock keeps running on its own thread.
+    static let runLimit = Duration.seconds(60)
     /// How long test workers wait for a silent coordinator.
     static let workerTimeout = Duration.seconds(5)
 

@@ -33,7 +33,7 @@ public enum ArrowheadInverseHessian {
             return factors.solve(rightHandSides)
         }
         let damped = DampedOperator(blocks, damping: damping)
-        let residuals = relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
+        let residuals = try relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
         let report = SolveReport(
             method: .arrowhead, curvature: curvature, damping: damping,
             iterations: Array(repeating: 0, count: rightHandSides.rows), relativeResiduals: residuals, seconds: seconds)

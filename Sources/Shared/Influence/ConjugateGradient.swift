@@ -41,7 +41,7 @@ public enum ConjugateGradient {
             }
             return state
         }
-        let residuals = relativeResiduals(of: damped, solutions: state.x, rightHandSides: rightHandSides)
+        let residuals = try relativeResiduals(of: damped, solutions: state.x, rightHandSides: rightHandSides)
         guard residuals.allSatisfy({ $0 <= 10 * configuration.tolerance }) else {
             throw InfluenceError(
                 .solverDidNotConverge,
@@ -84,7 +84,7 @@ public enum ConjugateGradient {
 
         mutating func step(_ damped: some SymmetricOperator, damping: Double) throws {
             let active = (0..<x.rows).filter { residualNormsSquared[$0] > 0 && isActive($0, 0) }
-            let products = damped.apply(toRows: direction.rows(at: active))
+            let products = try damped.apply(toRows: direction.rows(at: active))
             for (position, query) in active.enumerated() {
                 try update(query, product: products.row(position), damping: damping)
             }

@@ -2,7 +2,7 @@
 ///
 /// Products are exact: Hessian-vector products by the R-operator, or Gauss–Newton-vector
 /// products, each costing about four gradient evaluations. Rows are applied one at a time.
-public struct CurvatureOperator: SymmetricOperator {
+public struct CurvatureOperator: SymmetricOperator, Sendable {
     public let objective: MultitaskObjective
     public let parameters: [Double]
     public let curvature: Curvature

@@ -14,7 +14,7 @@ public enum DenseInverseHessian {
         curvature: Curvature = .hessian
     ) throws -> InverseHessianProducts {
         try solve(
-            denseMatrix: curvatureOperator.denseMatrix(), rightHandSides: rightHandSides, damping: damping,
+            denseMatrix: try curvatureOperator.denseMatrix(), rightHandSides: rightHandSides, damping: damping,
             curvature: curvature)
     }
 
@@ -33,7 +33,7 @@ public enum DenseInverseHessian {
             }
             return (factor.solve(rightHandSides.transposed()).transposed(), damped)
         }
-        let residuals = relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
+        let residuals = try relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
         let report = SolveReport(
             method: .dense, curvature: curvature, damping: damping,
             iterations: Array(repeating: 0, count: rightHandSides.rows), relativeResiduals: residuals, seconds: seconds)

@@ -45,19 +45,24 @@ public enum InfluenceEngine {
 
     /// (H + δI)⁻¹v for each row of `rightHandSides`, by the configured solver.
     ///
-    /// - Throws: `InfluenceError` (indefinite curvature, no convergence).
+    /// - Parameters:
+    ///   - productOperator: the curvature's products for the product-based solvers (cg,
+    ///     lissa), e.g. a `DistributedCurvatureOperator`; the local `CurvatureOperator` when
+    ///     nil. The dense and arrowhead solves assemble the matrix here and ignore it.
+    /// - Throws: `InfluenceError` (indefinite curvature, no convergence); what
+    ///   `productOperator` throws.
     public static func solve(
         objective: MultitaskObjective, parameters: [Double], rightHandSides: Matrix,
-        configuration: InfluenceConfiguration
+        configuration: InfluenceConfiguration, productOperator: (any SymmetricOperator)? = nil
     ) throws -> InverseHessianProducts {
-        let curvatureOperator = CurvatureOperator(
-            objective: objective, parameters: parameters, curvature: configuration.curvature)
+        let local = CurvatureOperator(objective: objective, parameters: parameters, curvature: configuration.curvature)
+        let curvatureOperator: any SymmetricOperator = productOperator ?? local
         let damping = configuration.damping
         let curvature = configuration.curvature
         switch configuration.solver {
         case .dense:
             return try DenseInverseHessian.solve(
-                curvatureOperator, rightHandSides: rightHandSides, damping: damping, curvature: curvature)
+                local, rightHandSides: rightHandSides, damping: damping, curvature: curvature)
         case .arrowhead:
             let blocks = objective.hessianBlocks(at: parameters)
             return try ArrowheadInverseHessian.solve(
@@ -77,18 +82,33 @@ public enum InfluenceEngine {
     /// products, the scoring context and the shard plan. The single-process loop and the
     /// distributed scheduler both start from it.
     ///
-    /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve.
+    /// - Parameters:
+    ///   - productScope: when given, called once the query gradients exist, with the solve as
+    ///     a function of the operator to use for the curvature's products (see `solve`). It
+    ///     returns what that function returns and may hold resources (a pool of workers) for
+    ///     exactly that long. A `DistributedCurvatureOperator` is named in the solve report.
+    /// - Throws: `UsageError` for an invalid configuration; `InfluenceError` from the solve;
+    ///   what `productScope` throws.
     public static func prepare(
-        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration
+        objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
+        productScope: ProductScope? = nil
     ) throws -> PreparedScoring {
         try configuration.validate(for: objective.model)
         let queries = queries(for: objective, selection: configuration.queries)
         let (gradients, gradientSeconds) = try timed {
             try queryGradients(objective: objective, parameters: parameters, queries: queries)
         }
+        func solveWith(_ productOperator: (any SymmetricOperator)?) throws -> InverseHessianProducts {
+            var products = try solve(
+                objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration,
+                productOperator: productOperator)
+            if let distributed = productOperator as? DistributedCurvatureOperator, distributed.roundCount > 0 {
+                products.report.distributedProducts = distributed.report
+            }
+            return products
+        }
         let (products, solveSeconds) = try timed {
-            try solve(
-                objective: objective, parameters: parameters, rightHandSides: gradients, configuration: configuration)
+            try productScope.map { try $0 { try solveWith($0) } } ?? solveWith(nil)
         }
         let context = ScoringContext.make(
             objective: objective, parameters: parameters, inverseHessianProducts: products.vectors,
@@ -112,6 +132,11 @@ public enum InfluenceEngine {
         return prepared.scoreInProcess(progress: progress)
     }
 }
+
+/// Runs a solve (given as a function of the curvature operator) with an operator of the
+/// caller's choosing, holding what the operator needs for the duration.
+public typealias ProductScope =
+    ((any SymmetricOperator) throws -> InverseHessianProducts) throws -> InverseHessianProducts
 
 /// A scoring run ready for its scoring pass (see `InfluenceEngine.prepare`).
 public struct PreparedScoring: Sendable {

@@ -23,6 +23,9 @@ public struct SolveReport: Sendable, Codable, Equatable {
     /// ‖(H + δI)q − v‖ / ‖v‖ per right-hand side, measured with one more operator product.
     public var relativeResiduals: [Double]
     public var seconds: Double
+    /// Set when the operator products were summed over workers (`DistributedCurvatureOperator`);
+    /// nil when they ran in this process.
+    public var distributedProducts: DistributedProductsReport?
 
     public init(
         method: SolverMethod, curvature: Curvature, damping: Double, iterations: [Int],
@@ -55,10 +58,11 @@ public struct InverseHessianProducts: Sendable {
 /// ‖M·x_j − b_j‖ / ‖b_j‖ for each row pair; a zero right-hand side reports ‖M·x_j‖.
 ///
 /// - Complexity: one batched operator product.
+/// - Throws: what the operator's product throws.
 public func relativeResiduals(
     of operator: some SymmetricOperator, solutions: Matrix, rightHandSides: Matrix
-) -> [Double] {
-    let products = `operator`.apply(toRows: solutions)
+) throws -> [Double] {
+    let products = try `operator`.apply(toRows: solutions)
     return (0..<rightHandSides.rows).map { row in
         let start = row * rightHandSides.columns
         var residual = 0.0

@@ -37,10 +37,10 @@ public enum LiSSA {
     ) throws -> InverseHessianProducts {
         let damped = DampedOperator(curvatureOperator, damping: damping)
         let ((h, scale, steps), seconds) = try timed {
-            let scale = configuration.scale ?? 1.1 * largestEigenvalue(of: damped)
+            let scale = try configuration.scale ?? 1.1 * largestEigenvalue(of: damped)
             var h = rightHandSides
             for step in 1...max(configuration.depth, 1) {
-                let product = damped.apply(toRows: h)
+                let product = try damped.apply(toRows: h)
                 var change = 0.0
                 var norm = 0.0
                 for index in h.elements.indices {
@@ -58,7 +58,7 @@ public enum LiSSA {
         }
         var vectors = h
         for index in vectors.elements.indices { vectors.elements[index] /= scale }
-        let residuals = relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
+        let residuals = try relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
         let report = SolveReport(
             method: .lissa, curvature: curvature, damping: damping,
             iterations: Array(repeating: steps, count: rightHandSides.rows), relativeResiduals: residuals,
@@ -67,14 +67,14 @@ public enum LiSSA {
     }
 
     /// λ_max by power iteration from a fixed start, 50 steps: enough for a scale with 10% slack.
-    static func largestEigenvalue(of matrixOperator: some SymmetricOperator) -> Double {
+    static func largestEigenvalue(of matrixOperator: some SymmetricOperator) throws -> Double {
         var generator = SeededGenerator(seed: 0x5EED)
         var v = (0..<matrixOperator.dimension).map { _ in generator.nextNormal() }
         var estimate = 0.0
         for _ in 0..<50 {
             let norm = euclideanNorm(v)
             v = v.map { $0 / norm }
-            let product = matrixOperator.apply(v)
+            let product = try matrixOperator.apply(v)
             estimate = dot(v, product)
             v = product
         }

@@ -4,34 +4,40 @@
 /// through exact Hessian-vector products (R-operator) without forming the P × P matrix. Vectors
 /// are stored as the ROWS of a row-major `Matrix` (`count × dimension`), so each vector is
 /// contiguous.
-public protocol SymmetricOperator: Sendable {
+///
+/// Products may throw: a distributed operator sums them over workers, and a run of workers can
+/// fail (`DistributedCurvatureOperator`). Operators need not be `Sendable`, since one may own a
+/// socket bound to its thread; the in-process ones are.
+public protocol SymmetricOperator {
     /// P, the length of every vector.
     var dimension: Int { get }
 
     /// M·v for each row v of `vectors` (`count × dimension`), returned in the same layout.
-    func apply(toRows vectors: Matrix) -> Matrix
+    ///
+    /// - Throws: what the operator's products can fail with; in-process operators never throw.
+    func apply(toRows vectors: Matrix) throws -> Matrix
 
     /// The dense `P × P` matrix; the default assembles it from P products.
-    func denseMatrix() -> Matrix
+    func denseMatrix() throws -> Matrix
 }
 
 extension SymmetricOperator {
     /// M·v for one vector.
-    public func apply(_ vector: [Double]) -> [Double] {
-        apply(toRows: Matrix(rows: 1, columns: vector.count, elements: vector)).elements
+    public func apply(_ vector: [Double]) throws -> [Double] {
+        try apply(toRows: Matrix(rows: 1, columns: vector.count, elements: vector)).elements
     }
 
     /// The dense P × P matrix, assembled from P products with unit vectors and symmetrised as
     /// (M + Mᵀ)/2 to remove round-off asymmetry.
     ///
     /// - Complexity: P operator products; P² memory. For small models only.
-    public func denseMatrix() -> Matrix {
-        apply(toRows: .identity(dimension)).symmetrized()
+    public func denseMatrix() throws -> Matrix {
+        try apply(toRows: .identity(dimension)).symmetrized()
     }
 }
 
 /// A dense symmetric matrix seen as an operator, plus δI.
-public struct DenseSymmetricOperator: SymmetricOperator {
+public struct DenseSymmetricOperator: SymmetricOperator, Sendable {
     public let matrix: Matrix
 
     public init(_ matrix: Matrix) {
@@ -59,8 +65,8 @@ public struct DampedOperator<Base: SymmetricOperator>: SymmetricOperator {
 
     public var dimension: Int { base.dimension }
 
-    public func apply(toRows vectors: Matrix) -> Matrix {
-        var result = base.apply(toRows: vectors)
+    public func apply(toRows vectors: Matrix) throws -> Matrix {
+        var result = try base.apply(toRows: vectors)
         if damping != 0 {
             for index in result.elements.indices {
                 result.elements[index] += damping * vectors.elements[index]
@@ -69,3 +75,5 @@ public struct DampedOperator<Base: SymmetricOperator>: SymmetricOperator {
         return result
     }
 }
+
+extension DampedOperator: Sendable where Base: Sendable {}

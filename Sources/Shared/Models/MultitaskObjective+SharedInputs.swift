@@ -94,78 +94,28 @@ extension MultitaskObjective {
         return group.reduce(sum) { $0 + penalty.value(task: $1, at: w) }
     }
 
-    /// result ← result + Σ_{k ∈ group} (curvature of (1/n_k) Σᵢ c_ki ℓ_ki)·v.
+    /// result ← result + Σ_{k ∈ group} (curvature of (1/n_k) Σᵢ c_ki ℓ_ki)·v, the data term only.
     ///
-    /// The trunk's forward and R-forward passes are shared; each task runs its head and leaves its
-    /// boundary quantities at the top of the trunk, where they are summed (the backward passes are
-    /// linear in them) and sent down the trunk once.
+    /// Gathers the group's rows, targets and scales s_ki = c_ki/n_k one batch at a time for
+    /// `MultitaskModel.accumulateCurvatureProduct`, the kernel a `curvature-shard` worker runs on
+    /// its shard's rows.
     ///
     /// - Precondition: the tasks of `group` list the same training rows.
     func accumulateGroupCurvature(
         _ curvature: Curvature, _ group: [Int], at w: [Double], _ v: [Double], into result: inout [Double]
     ) {
-        let trunk = model.trunkLayerCount
-        let networks = group.map { model.networks[$0] }
-        let parameters = networks.map { $0.parameters(from: w) }
-        let directions = networks.map { $0.parameters(from: v) }
+        let data = dataset[trainingSplit]
+        let rows = data.tasks[group[0]].rows
         let scales = group.map { trainingScales(task: $0) }
-        var headProducts = networks.map { $0.zeroParameters() }
-        var trunkProduct = networks[0].zeroParameters()
-
-        forEachBatch(group: group, split: trainingSplit, examples: nil) { features, positions, _ in
-            let trunkPass = networks[0].forward(
-                continuing: ForwardPass(features: features), layers: 0..<trunk, parameters: parameters[0],
-                keepingSlopes: true)
-            let trunkR = networks[0].directionalDerivatives(
-                layers: 0..<trunk, pass: trunkPass, parameters: parameters[0], direction: directions[0])
-            var boundary: CurvatureBoundary?
-            for (member, network) in networks.enumerated() {
-                let top = network.layers.count - 1
-                let pass = network.forward(
-                    continuing: trunkPass, layers: trunk..<(top + 1), parameters: parameters[member],
-                    keepingSlopes: true)
-                let r = network.directionalDerivatives(
-                    continuing: trunkR, layers: trunk..<(top + 1), pass: pass, parameters: parameters[member],
-                    direction: directions[member])
-                let targets = positions.map { dataset[trainingSplit].tasks[group[member]].targets[$0] }[...]
-                let batchScales = positions.map { scales[member][$0] }
-                let curvatureDeltas = network.loss.curvatureProducts(
-                    outputs: pass.outputs, directions: r.preActivations[top], scales: batchScales)
-
-                let memberBoundary: CurvatureBoundary?
-                switch curvature {
-                case .hessian:
-                    memberBoundary = network.accumulateHessianBackward(
-                        delta: network.loss.gradients(outputs: pass.outputs, targets: targets, scales: batchScales),
-                        rDelta: curvatureDeltas, fromLayer: top, downTo: trunk, pass: pass, r: r,
-                        parameters: parameters[member], direction: directions[member], into: &headProducts[member])
-                case .gaussNewton:
-                    memberBoundary = network.accumulateGaussNewtonBackward(
-                        curvatureDeltas, fromLayer: top, downTo: trunk, pass: pass, parameters: parameters[member],
-                        into: &headProducts[member])
-                }
-                if let memberBoundary {
-                    if boundary == nil { boundary = memberBoundary } else { boundary!.add(memberBoundary) }
-                }
-            }
-            guard let boundary else { return }
-            switch curvature {
-            case .hessian:
-                let (delta, rDelta) = networks[0].enterLayer(trunk - 1, from: boundary, pass: trunkPass, r: trunkR)
-                _ = networks[0].accumulateHessianBackward(
-                    delta: delta, rDelta: rDelta, fromLayer: trunk - 1, downTo: 0, pass: trunkPass, r: trunkR,
-                    parameters: parameters[0], direction: directions[0], into: &trunkProduct)
-            case .gaussNewton:
-                _ = networks[0].accumulateGaussNewtonBackward(
-                    hadamardProduct(boundary.back, trunkPass.slopes[trunk - 1]), fromLayer: trunk - 1, downTo: 0,
-                    pass: trunkPass, parameters: parameters[0], into: &trunkProduct)
-            }
+        model.accumulateCurvatureProduct(
+            curvature, tasks: group, rowCount: rows.count, at: w, direction: v, into: &result
+        ) {
+            range in
+            (
+                data.features.rows(at: Array(rows[range])), group.map { data.tasks[$0].targets[range] },
+                scales.map { Array($0[range]) }
+            )
         }
-
-        for (member, network) in networks.enumerated() {
-            network.scatterAdd(headProducts[member], into: &result, layers: trunk..<network.layers.count)
-        }
-        networks[0].scatterAdd(trunkProduct, into: &result, layers: 0..<trunk)
     }
 
     /// Per-example gradient dot products for every task of a group (one `n × nQ` matrix each),

@@ -20,7 +20,7 @@ extension ScoreShardJob {
         let features = try WireMatrix.decode(try reader.readBlob("score-shard inputs"), field: "score-shard inputs")
         let targets = try WireMatrix.decode(try reader.readBlob("score-shard targets"), field: "score-shard targets")
         try reader.expectEnd("score-shard payload")
-        try validate(shard: shard, features: features, targets: targets, context: context)
+        try validate(shard: shard, features: features, targets: targets, model: context.model)
 
         let dots = context.model.gradientDots(
             tasks: shard.tasks, features: features, targets: (0..<targets.rows).map { targets.row($0) },
@@ -36,16 +36,17 @@ extension ScoreShardJob {
         return writer.bytes
     }
 
-    static func validate(shard: ScoreShard, features: Matrix, targets: Matrix, context: DecodedContext) throws {
+    /// Checks a shard's rows and targets against the model.
+    static func validate(shard: ScoreShard, features: Matrix, targets: Matrix, model: MultitaskModel) throws {
         let n = shard.examples.count
-        guard shard.tasks.allSatisfy({ $0 >= 0 && $0 < context.model.taskCount }) else {
+        guard shard.tasks.allSatisfy({ $0 >= 0 && $0 < model.taskCount }) else {
             throw JobHandlerError(
-                .invalidPayload, "Shard tasks \(shard.tasks) are outside 0..<\(context.model.taskCount).")
+                .invalidPayload, "Shard tasks \(shard.tasks) are outside 0..<\(model.taskCount).")
         }
-        guard features.rows == n, features.columns == context.model.featureCount else {
+        guard features.rows == n, features.columns == model.featureCount else {
             throw JobHandlerError(
                 .invalidPayload,
-                "Shard inputs are \(features.rows)×\(features.columns); expected \(n)×\(context.model.featureCount).")
+                "Shard inputs are \(features.rows)×\(features.columns); expected \(n)×\(model.featureCount).")
         }
         guard targets.rows == shard.tasks.count, targets.columns == n else {
             throw JobHandlerError(
@@ -53,9 +54,36 @@ extension ScoreShardJob {
                 "Shard targets are \(targets.rows)×\(targets.columns); expected \(shard.tasks.count)×\(n).")
         }
         for (row, task) in shard.tasks.enumerated()
-        where !targets.row(row).allSatisfy(context.model.networks[task].loss.accepts) {
+        where !targets.row(row).allSatisfy(model.networks[task].loss.accepts) {
             throw JobHandlerError(.invalidPayload, "Shard targets for task \(task) are not valid for its loss.")
         }
+    }
+}
+
+extension ScoreShardJob {
+    /// The model and its parameters ŵ from a run's `score.model` blob.
+    ///
+    /// - Throws: `JobHandlerError` `.missingContext` without the blob, `.invalidPayload` when it
+    ///   does not describe a model or its parameter count disagrees.
+    static func decodeModel(from context: WorkerContext) throws -> (MultitaskModel, [Double]) {
+        var modelReader = WireReader(try context.blob(named: modelBlobName))
+        let description: ModelDescription
+        do {
+            description = try JSONDecoder().decode(
+                ModelDescription.self, from: Data(try modelReader.readText("score.model description").utf8))
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw JobHandlerError(.invalidPayload, "score.model does not describe a model: \(error)")
+        }
+        let model = try description.makeModel()
+        let parameters = try WireMatrix.decode(try modelReader.readBlob("score.model parameters"), field: "parameters")
+        guard parameters.elements.count == model.parameterCount else {
+            throw JobHandlerError(
+                .invalidPayload,
+                "score.model has \(parameters.elements.count) parameters; the model needs \(model.parameterCount).")
+        }
+        return (model, parameters.elements)
     }
 }
 
@@ -78,25 +106,9 @@ final class DecodedContextCache: Sendable {
     }
 
     private func decode(_ context: WorkerContext) throws -> DecodedContext {
-        var modelReader = WireReader(try context.blob(named: ScoreShardJob.modelBlobName))
-        let description: ModelDescription
-        do {
-            description = try JSONDecoder().decode(
-                ModelDescription.self, from: Data(try modelReader.readText("score.model description").utf8))
-        } catch let error as WireError {
-            throw error
-        } catch {
-            throw JobHandlerError(.invalidPayload, "score.model does not describe a model: \(error)")
-        }
-        let model = try description.makeModel()
-        let parameters = try WireMatrix.decode(try modelReader.readBlob("score.model parameters"), field: "parameters")
-        guard parameters.elements.count == model.parameterCount else {
-            throw JobHandlerError(
-                .invalidPayload,
-                "score.model has \(parameters.elements.count) parameters; the model needs \(model.parameterCount).")
-        }
+        let (model, parameters) = try ScoreShardJob.decodeModel(from: context)
         return DecodedContext(
-            model: model, parameters: parameters.elements,
+            model: model, parameters: parameters,
             scoring: try decodeScoring(try context.blob(named: ScoreShardJob.contextBlobName), model: model))
     }
 

@@ -24,10 +24,6 @@ public enum ScoreShardJob {
     public static func contextBlobs(
         model: MultitaskModel, parameters: [Double], context: ScoringContext
     ) -> [ContextBlob] {
-        var modelWriter = WireWriter()
-        modelWriter.appendText(ModelDescription(model).json)
-        modelWriter.appendBlob(WireMatrix.encode(Matrix(rows: 1, columns: parameters.count, elements: parameters)))
-
         var contextWriter = WireWriter()
         contextWriter.append(UInt8(context.convention == .weightZero ? 0 : 1))
         contextWriter.appendBlob(WireMatrix.encode(context.queryColumns))
@@ -35,9 +31,17 @@ public enum ScoreShardJob {
         contextWriter.appendBlob(WireMatrix.encode(Matrix(rows: counts.count, columns: 1, elements: counts)))
         contextWriter.appendBlob(WireMatrix.encode(context.meanGradientDots))
         return [
-            ContextBlob(name: modelBlobName, bytes: modelWriter.bytes),
+            modelBlob(model: model, parameters: parameters),
             ContextBlob(name: contextBlobName, bytes: contextWriter.bytes),
         ]
+    }
+
+    /// The `score.model` blob: the model description, then ŵ.
+    static func modelBlob(model: MultitaskModel, parameters: [Double]) -> ContextBlob {
+        var writer = WireWriter()
+        writer.appendText(ModelDescription(model).json)
+        writer.appendBlob(WireMatrix.encode(Matrix(rows: 1, columns: parameters.count, elements: parameters)))
+        return ContextBlob(name: modelBlobName, bytes: writer.bytes)
     }
 
     /// One job per shard of the plan; the job id is the shard's position in the plan.

@@ -108,6 +108,9 @@ extension JobScheduler {
     {
         let workerID = sessions[peer]?.workerID ?? peer.description
         switch ledger.complete(result.jobID) {
+        case .unknown where pastJobIDs.contains(result.jobID):
+            statistics.duplicateResults += 1
+            logger.debug("late result from an earlier round ignored", ["worker.id": workerID, "job": result.jobID])
         case .unknown:
             try reject(peer, problem: "result for job \(result.jobID), which is not part of this run")
         case .duplicate:
@@ -130,6 +133,7 @@ extension JobScheduler {
 
     private func recordFailure(_ report: JobFailureReport, from peer: PeerID) throws {
         guard let index = ledger.index(of: report.jobID) else {
+            guard !pastJobIDs.contains(report.jobID) else { return }
             return try reject(peer, problem: "failure for job \(report.jobID), which is not part of this run")
         }
         let workerID = sessions[peer]?.workerID ?? peer.description

@@ -40,6 +40,11 @@ public final class JobScheduler {
     var ignoredPeers: Set<PeerID> = []
     var statistics = SchedulerStatistics()
     private var hasRun = false
+    /// Ids of the jobs of finished rounds: a late result or failure for one is ignored.
+    var pastJobIDs: Set<UInt64> = []
+    /// When the first round started; the run time limit counts from here.
+    private var roundsStartedAt: ContinuousClock.Instant?
+    private var isFinished = false
     /// Set once `minimumWorkers` workers were connected at the same time.
     private var isDispatching = false
 
@@ -55,15 +60,39 @@ public final class JobScheduler {
     ///   - logger: where the scheduler reports workers joining, leases expiring and failures.
     /// - Throws: `WireError` when the endpoint cannot be bound, the ZAP handler cannot start, or
     ///   a context blob does not fit in `maximumFrameSize`.
-    public init(
+    public convenience init(
         configuration: SchedulerConfiguration, context: RunContext, jobs: [JobSpecification],
         completedJobIDs: Set<UInt64> = [], zeroMQ: ZeroMQContext? = nil, logger: Logger = Logger(label: "scheduler")
+    ) throws {
+        try self.init(
+            configuration: configuration, context: context, jobs: jobs, requiredKinds: Set(jobs.map(\.kind)),
+            completedJobIDs: completedJobIDs, zeroMQ: zeroMQ, logger: logger)
+    }
+
+    /// Binds a scheduler for rounds of jobs given later (`runRound`, then `finish`).
+    ///
+    /// - Parameters:
+    ///   - jobKinds: every job kind the rounds will use; a worker lacking one is refused.
+    ///   - Other parameters: as for `init(configuration:context:jobs:completedJobIDs:zeroMQ:logger:)`.
+    /// - Throws: as that initialiser.
+    public convenience init(
+        configuration: SchedulerConfiguration, context: RunContext, roundJobKinds jobKinds: Set<String>,
+        zeroMQ: ZeroMQContext? = nil, logger: Logger = Logger(label: "scheduler")
+    ) throws {
+        try self.init(
+            configuration: configuration, context: context, jobs: [], requiredKinds: jobKinds, completedJobIDs: [],
+            zeroMQ: zeroMQ, logger: logger)
+    }
+
+    private init(
+        configuration: SchedulerConfiguration, context: RunContext, jobs: [JobSpecification],
+        requiredKinds: Set<String>, completedJobIDs: Set<UInt64>, zeroMQ: ZeroMQContext?, logger: Logger
     ) throws {
         let zeroMQ = try zeroMQ ?? ZeroMQContext()
         self.configuration = configuration
         self.context = context
         self.logger = logger
-        self.requiredKinds = Set(jobs.map(\.kind))
+        self.requiredKinds = requiredKinds
         self.ledger = JobLedger(
             jobs: jobs, completedIDs: completedJobIDs, maximumAttempts: configuration.maximumAttempts)
         self.blobFrames = try context.blobs.map { blob in
@@ -109,11 +138,78 @@ public final class JobScheduler {
     public func run(
         onDispatch: (DispatchEvent) -> Void = { _ in }, onResult: (CompletedJob) throws -> Void
     ) throws -> SchedulerStatistics {
-        precondition(!hasRun, "A JobScheduler runs once")
+        precondition(!hasRun && roundsStartedAt == nil, "A JobScheduler runs once")
         hasRun = true
         let start = clock.now
         logger.info(
             "run started", ["endpoint": endpoint, "jobs": ledger.remaining, "run": context.runID.description])
+        try runUntilComplete(since: start, onDispatch: onDispatch, onResult: onResult)
+        return finishRun(since: start)
+    }
+
+    // MARK: - Rounds
+
+    /// Runs one round of jobs and returns when each has a result, keeping the workers for the
+    /// next round.
+    ///
+    /// Leases, retries, duplicate rejection and admission work as in `run`. Job ids must be
+    /// unique across every round of the scheduler: a late result or failure for a job of an
+    /// earlier round is recognised by its id and ignored. Messages that queued up between rounds
+    /// (heartbeats, job requests) are read before any lease or silence is judged, so time spent
+    /// between rounds is not held against the workers; workers themselves give up on a
+    /// coordinator silent for their timeout (60 s by default), which bounds that time.
+    ///
+    /// - Parameters:
+    ///   - jobs: the round's jobs, with kinds among those given at creation.
+    ///   - onDispatch: as for `run`.
+    ///   - onResult: called once per job with its first result; a throw stops the run.
+    /// - Throws: as `run`; after a throw the workers are told to shut down and the scheduler
+    ///   takes no further rounds.
+    /// - Precondition: `finish` was not called, `run` was not used, and no id was used before.
+    public func runRound(
+        jobs: [JobSpecification], onDispatch: (DispatchEvent) -> Void = { _ in },
+        onResult: (CompletedJob) throws -> Void
+    ) throws {
+        precondition(!hasRun && !isFinished, "runRound after run or finish")
+        precondition(jobs.allSatisfy { requiredKinds.contains($0.kind) }, "A round's job kinds must be declared")
+        precondition(pastJobIDs.isDisjoint(with: jobs.map(\.id)), "Job ids must be unique across rounds")
+        let start = roundsStartedAt ?? clock.now
+        roundsStartedAt = start
+        pastJobIDs.formUnion(ledger.jobs.map(\.id))
+        ledger = JobLedger(jobs: jobs, completedIDs: [], maximumAttempts: configuration.maximumAttempts)
+        for peer in sessions.keys { sessions[peer]?.dispatchedAt = [:] }
+        statistics.jobCount += jobs.count
+        do {
+            try drainPendingMessages(onResult: onResult)
+        } catch {
+            isFinished = true
+            broadcastShutdown(reason: "The run stopped: \(error)")
+            throw error
+        }
+        do {
+            try runUntilComplete(since: start, onDispatch: onDispatch, onResult: onResult)
+        } catch {
+            isFinished = true
+            throw error
+        }
+    }
+
+    /// Tells the workers the run is over after the last round.
+    ///
+    /// - Returns: what every round together cost.
+    public func finish() -> SchedulerStatistics {
+        precondition(!hasRun && !isFinished, "finish after run or a failed round, or twice")
+        isFinished = true
+        return finishRun(since: roundsStartedAt ?? clock.now)
+    }
+
+    // MARK: - Loop
+
+    /// Serves workers until every job of the ledger has a result; on a throw, shuts workers down.
+    private func runUntilComplete(
+        since start: ContinuousClock.Instant, onDispatch: (DispatchEvent) -> Void,
+        onResult: (CompletedJob) throws -> Void
+    ) throws {
         do {
             while ledger.remaining > 0 {
                 try checkRunTimeLimit(since: start)
@@ -126,11 +222,21 @@ public final class JobScheduler {
             broadcastShutdown(reason: "The run stopped: \(error)")
             throw error
         }
+    }
+
+    private func finishRun(since start: ContinuousClock.Instant) -> SchedulerStatistics {
         broadcastShutdown(reason: "The run is complete.")
         statistics.elapsed = clock.now - start
         statistics.authentication = authenticator?.statistics
         logger.info("run finished", ["jobs": statistics.completedJobs, "seconds": statistics.elapsed.inSeconds])
         return statistics
+    }
+
+    /// Handles every message already waiting, without blocking.
+    private func drainPendingMessages(onResult: (CompletedJob) throws -> Void) throws {
+        while let frames = try socket.receiveIfReady() {
+            try handle(frames, onResult: onResult)
+        }
     }
 
     // MARK: - Loop steps

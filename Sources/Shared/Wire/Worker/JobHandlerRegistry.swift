@@ -75,9 +75,12 @@ public struct JobHandlerRegistry: Sendable {
         self.handlers = handlers
     }
 
-    /// Every job kind the library implements: today `dot-shard`.
+    /// Every job kind the library implements: `dot-shard`, `score-shard`, `curvature-shard`.
     public static var standard: JobHandlerRegistry {
-        JobHandlerRegistry([DotShardJob.kind: DotShardJob.handle, ScoreShardJob.kind: ScoreShardJob.makeHandler()])
+        JobHandlerRegistry([
+            DotShardJob.kind: DotShardJob.handle, ScoreShardJob.kind: ScoreShardJob.makeHandler(),
+            CurvatureShardJob.kind: CurvatureShardJob.makeHandler(),
+        ])
     }
 
     /// Adds or replaces the handler for `kind`.
