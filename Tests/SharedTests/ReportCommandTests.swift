@@ -112,6 +112,29 @@ struct ReportCommandTests {
         #expect(selection.contains("<svg") && selection.contains("mean relative improvement"))
     }
 
+    @Test("Beyond 3000 leave-one-out pairs the scatter plot bins them instead of drawing a point for each")
+    func manyPairsAreBinned() throws {
+        let directory = try Self.copyOfRun()
+        defer { FixtureFiles.remove(directory) }
+        let tasks = try Self.taskNames()
+        let rows = (0..<4000).map { index in
+            let value = 1e-4 * Double(index % 97 - 48)
+            return "\(value),\(value * 0.9),\(tasks[index % tasks.count]),\(tasks[(index / 3) % tasks.count])"
+        }
+        try FileManager.default.createDirectory(atPath: directory + "/evaluation", withIntermediateDirectories: true)
+        try EvaluationFixtures.text(
+            (["predicted,actual,train_task,query_task"] + rows).joined(separator: "\n") + "\n",
+            to: directory + "/evaluation/loo.csv")
+
+        let (status, error, html) = try Self.report(directory)
+        #expect(status == 0, "\(error)")
+        let predictions = try Self.section("predicted-actual", of: html)
+        #expect(predictions.contains("4000 pairs binned"))
+        // Only the two circles of the key (within-task, between-task) remain.
+        #expect(Self.occurrences(of: "<circle", in: predictions) == 2)
+        #expect(Self.occurrences(of: "<rect", in: predictions) <= 50 * 50 + 1)
+    }
+
     @Test("A directory that is not a run exits 65 and names manifest.json")
     func directoryWithoutManifestIsRefused() throws {
         let directory = FixtureFiles.temporaryPath("-not-a-run")

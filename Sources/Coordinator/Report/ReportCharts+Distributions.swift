@@ -30,7 +30,7 @@ extension ReportCharts {
             for (column, values) in rowScores.enumerated() {
                 let frame = Frame(
                     x: layout.left + Double(column) * cell, y: layout.top + Double(row) * cell, size: cell - 5)
-                let pair = "train \(rowNames[row]) → query \(columnNames[column])"
+                let pair = "\(rowNames[row]) → \(columnNames[column])"
                 drawHistogram(
                     &canvas, values: values, limit: limits[column], frame: frame, pair: pair,
                     isWithinTask: rowNames[row] == columnNames[column])
@@ -56,7 +56,7 @@ extension ReportCharts {
         let (x, y, size) = (frame.x, frame.y, frame.size)
         canvas.rectangle(
             x: x, y: y, width: size, height: size, fill: "#f3f3f3", stroke: isWithinTask ? "#333" : nil,
-            title: pair + ": " + summary(values))
+            title: "\(pair) (train → query): " + summary(values))
         canvas.line(from: (x + size / 2, y), to: (x + size / 2, y + size), stroke: "#aaa", width: 0.6)
         let counts = histogram(values, limit: limit, bins: histogramBins)
         let tallest = Double(counts.max() ?? 1).squareRoot()
@@ -68,7 +68,7 @@ extension ReportCharts {
             canvas.rectangle(
                 x: x + Double(bin) * width, y: y + size - height, width: width, height: height,
                 fill: harms ? (isEdge ? "#7f1d1d" : "#c0392b") : (isEdge ? "#173f73" : "#2e6fb7"),
-                title: "\(pair): \(count) examples \(binRange(bin, limit: limit))")
+                title: "\(pair): \(count) \(binRange(bin, limit: limit))")
         }
     }
 

@@ -2,6 +2,10 @@ import Foundation
 import Shared
 
 extension ReportPage {
+    /// Above this many query tasks the histograms pool the query tasks of each train task into
+    /// within-task and between-task, keeping the page to 2K histograms instead of K².
+    static let largestHistogramGrid = 32
+
     /// The grid of histograms of instance scores, one per (train task, query task) pair.
     var distributionSection: String {
         let body: String
@@ -10,17 +14,23 @@ extension ReportPage {
                 "This run has no task-level queries (queries.csv lists none of kind task-validation-loss), "
                     + "so there are no per-task distributions to draw.")
         } else {
-            let svg = ReportCharts.distributionGrid(
-                scores: run.taskQueryScores, rowNames: run.taskNames,
-                columnNames: run.queriedTasks.map { run.taskNames[$0] })
+            let isPooled = run.queriedTasks.count > Self.largestHistogramGrid
+            let (scores, columns) =
+                isPooled ? pooledScores : (run.taskQueryScores, run.queriedTasks.map { run.taskNames[$0] })
+            let svg = ReportCharts.distributionGrid(scores: scores, rowNames: run.taskNames, columnNames: columns)
+            let layout =
+                isPooled
+                ? "Row l: the scores of train task l's training examples for its own task's validation loss "
+                    + "(within-task) and for the other \(run.queriedTasks.count - 1) query tasks pooled (between-task; "
+                    + "more than \(Self.largestHistogramGrid) query tasks would need a histogram per pair). "
+                : "Row l, column k: the scores of train task l's training examples for query task k's validation "
+                    + "loss (scores.npy); outlined: within-task (l = k). "
             body = HTML.figure(
                 svg,
-                caption: "Row l, column k: the scores of train task l's training examples for query task k's "
-                    + "validation loss (scores.npy); outlined: within-task (l = k). Blue bars: scores &lt; 0 (the "
-                    + "examples help); red: &gt; 0 (they harm); the centre line is zero. Each column shares a "
-                    + "horizontal scale, ± its 97.5th percentile of |score| (printed below it); darker edge bars "
-                    + "count the scores beyond. Bar heights are √count, relative within each histogram. Hover a "
-                    + "histogram for its count, mean, sum and range.")
+                caption: layout + "Blue bars: scores &lt; 0 (the examples help); red: &gt; 0 (they harm); the centre "
+                    + "line is zero. Each column shares a horizontal scale, ± its 97.5th percentile of |score| "
+                    + "(printed below it); darker edge bars count the scores beyond. Bar heights are √count, "
+                    + "relative within each histogram. Hover a histogram for its count, mean, sum and range.")
         }
         return """
             <section id="distributions">
@@ -28,6 +38,18 @@ extension ReportPage {
             \(body)
             </section>
             """
+    }
+
+    /// Each train task's scores split into its own task's query and all other queries.
+    private var pooledScores: ([[[Double]]], [String]) {
+        let scores = run.taskQueryScores.enumerated().map { task, byQuery in
+            let own = byQuery.indices.filter { run.queriedTasks[$0] == task }
+            return [
+                own.flatMap { byQuery[$0] },
+                byQuery.indices.filter { !own.contains($0) }.flatMap { byQuery[$0] },
+            ]
+        }
+        return (scores, ["within-task", "between-task"])
     }
 
     /// Tables of the most harmful and most helpful training examples for each query task.
