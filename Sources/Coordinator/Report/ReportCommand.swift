@@ -5,7 +5,7 @@ import Shared
 enum ReportCommand {
     static let command = Subcommand(
         name: "report",
-        summary: "Write one self-contained HTML report (task heatmaps, distributions, top examples) of a run",
+        summary: "Write a score run's HTML report: task heatmaps, score histograms, top examples",
         help: """
             Usage: mtif report <run directory> [--out FILE.html]
 

@@ -123,9 +123,10 @@ extension ReportPage {
             categories: result.tasks, series: series, title: "Change of \(result.split) loss against \(reference.name)",
             valueLabel: "relative change of loss (%), left is better")
         let title = result.targetTask.map { "Selection for query task \($0)" } ?? "Selection for every task"
+        let caption = "Bars left of zero: lower loss than \(HTML.escaped(reference.name))."
         return "<h3>\(HTML.escaped(title))</h3>"
             + "<p>\(HTML.escaped(result.description ?? "")) Metrics on the \(HTML.escaped(result.split)) split.</p>"
-            + "<div class=\"charts\">\(HTML.figure(chart, caption: "Bars left of zero: lower loss than \(HTML.escaped(reference.name))."))"
+            + "<div class=\"charts\">\(HTML.figure(chart, caption: caption))"
             + selectionTable(result, changes: changes) + "</div>"
     }
 

@@ -84,11 +84,11 @@ struct ScoreRun {
         }
         let header = try ReportFiles.decodeJSON(RunHeader.self, path: path)
         guard header.format == "mtif-run", header.kind == "score", header.version == 1 else {
+            let version = header.version.map(String.init) ?? "none"
             throw DataError(
                 .unsupportedFormat, path: path,
                 "Expected format \"mtif-run\", kind \"score\", version 1 (a run of `mtif score`), found format "
-                    + "\(quoted(header.format)), kind \(quoted(header.kind)), version \(header.version.map(String.init) ?? "none")."
-            )
+                    + "\(quoted(header.format)), kind \(quoted(header.kind)), version \(version).")
         }
         return try ReportFiles.decodeJSON(ScoreManifest.self, path: path)
     }
