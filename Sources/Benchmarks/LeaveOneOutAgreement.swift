@@ -19,9 +19,11 @@ enum LeaveOneOutAgreement {
 
     static func linear() throws {
         let (objective, parameters) = try trained(
-            "synthetic:K=3,n=300,d=6,noise=0.5,shared=0.7,conflicting=0,seed=5,kind=regression", architecture: .hardSharingLinear,
+            "synthetic:K=3,n=300,d=6,noise=0.5,shared=0.7,conflicting=0,seed=5,kind=regression",
+            architecture: .hardSharingLinear,
             l2: 1e-3, dataDirectory: "/nonexistent")
-        let result = try InfluenceEngine.run(objective: objective, parameters: parameters, configuration: .init(solver: .dense))
+        let result = try InfluenceEngine.run(
+            objective: objective, parameters: parameters, configuration: .init(solver: .dense))
         let rows = allExamples(objective)
         let actual = try LeaveOneOut.exactQuadratic(
             objective: objective, parameters: parameters, examples: rows, queries: result.scores.queries)
