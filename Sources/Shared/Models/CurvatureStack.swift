@@ -62,6 +62,11 @@ struct CurvatureStack: Sendable {
         (0..<layerCount).map { max(outputs(ofLayer: $0), $0 > 0 ? inputs(ofLayer: $0) : 0) }.max()!
     }
 
+    /// P_stack, the effective parameters of every layer.
+    var parameterCount: Int {
+        (0..<layerCount).reduce(0) { $0 + parameterCount(ofLayer: $1) }
+    }
+
     /// The effective parameters of a layer: weights row-major, then the bias.
     func parameterCount(ofLayer layer: Int) -> Int {
         inputs(ofLayer: layer) * outputs(ofLayer: layer) + (hasBias(layer: layer) ? outputs(ofLayer: layer) : 0)
