@@ -63,9 +63,10 @@ struct DenseCurvatureSink: CurvatureSink {
     }
 }
 
-/// The blocks of MTIF.md §4. B_k arrives twice: as rows of θ_k columns (H·e_j, j in θ_k, read on
-/// γ) and as θ_k rows of γ columns; `finished()` averages the two, which makes the blocks those of
-/// the symmetrised dense matrix.
+/// The blocks of MTIF.md §4, filled without the P × P matrix. B_k has two places, like the two
+/// triangles of the dense matrix: the γ rows of θ_k columns (H·e_j, j in θ_k) and the θ_k rows of
+/// γ columns; a mirrored add fills both, and `finished()` averages them, which makes the blocks
+/// those of the symmetrised dense matrix.
 struct BlockCurvatureSink: CurvatureSink {
     private let layout: ParameterLayout
     /// For every index of w, its task block, or K for γ.

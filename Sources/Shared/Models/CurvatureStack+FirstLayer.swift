@@ -74,23 +74,30 @@ extension CurvatureStack {
 
     /// Z: row i·D + d holds x̃_ir·K_i[c, :] for the direction ℓ_d = r·h + c (x̃_ir = 1 past the
     /// features, the bias row).
+    ///
+    /// A block covers whole rows r or part of one row, so for each example and each row r its
+    /// directions read consecutive rows of K_i: Z is built from scaled copies of contiguous runs.
     private func firstLayerImages(
         _ block: DirectionBlock, units: Range<Int>, curvatures: Matrix, batch: StackBatch
     ) -> Matrix {
         let width = outputs(ofLayer: 0)
         let features = batch.layerInputs[0]
         let (repeats, unitCount) = (block.count, units.count)
+        let rows = (block.indices.lowerBound / width)...((block.indices.upperBound - 1) / width)
         var images = Matrix(rows: batch.exampleCount * repeats, columns: width)
         features.elements.withUnsafeBufferPointer { x in
             curvatures.elements.withUnsafeBufferPointer { k in
                 images.elements.withUnsafeMutableBufferPointer { z in
                     for example in 0..<batch.exampleCount {
-                        for (direction, index) in block.indices.enumerated() {
-                            let (row, unit) = (index / width, index % width - units.lowerBound)
+                        for row in rows {
+                            let first = max(block.indices.lowerBound, row * width)
+                            let last = min(block.indices.upperBound, (row + 1) * width)
                             let factor = row < features.columns ? x[example * features.columns + row] : 1
-                            let source = (example * unitCount + unit) * width
-                            let target = (example * repeats + direction) * width
-                            for column in 0..<width { z[target + column] = factor * k[source + column] }
+                            let source = (example * unitCount + first - row * width - units.lowerBound) * width
+                            let target = (example * repeats + first - block.indices.lowerBound) * width
+                            for offset in 0..<((last - first) * width) {
+                                z[target + offset] = factor * k[source + offset]
+                            }
                         }
                     }
                 }

@@ -41,9 +41,10 @@ extension MultitaskObjective {
     /// 1e-15 relative; factorisations expect exact symmetry. `productCurvature`, one
     /// Hessian-vector product per column, computes the same matrix and is kept as its check.
     ///
-    /// - Complexity: O(P²) memory. Networks: for a stack of tasks with n shared training inputs
-    ///   whose first layer is `d × h`, about 2·d·h·n·P flops (twice that with the R{a}ᵀδ terms of
-    ///   deeper layers), in DGEMMs. Linear outputs: about 2·n·d²·C² flops per task.
+    /// - Complexity: O(P²) memory. Networks: for tasks with n shared training inputs whose first
+    ///   layer is `d × h`, about 2·n·(d + 1)·h·P flops in DGEMMs (see `assembledCurvature`); 0.05 s
+    ///   for the Yeast MLP (P = 1902, n = 200) where P products took 1.2 s. Linear outputs: about
+    ///   2·n·d²·C² flops per task.
     public func hessian(at w: [Double]) -> Matrix {
         model.hasLinearOutputs ? linearOutputHessianBlocks(at: w).assembled() : assembledCurvature(.hessian, at: w)
     }
@@ -57,9 +58,10 @@ extension MultitaskObjective {
     /// The blocks A_k, B_k and C of ∇²L(w) (MTIF.md §4), exact, without forming the P × P matrix.
     ///
     /// Linear outputs: assembled directly per task. Networks: by the batched R-operator, like
-    /// `hessian(at:)`; the unit directions of θ_k give A_k and B_kᵀ, those of γ give C and B_k
-    /// again, and B_k is the mean of the two, so the blocks are those of `hessian(at:)`. A_k and
-    /// C are symmetrised. `productHessianBlocks` computes the same blocks one product at a time.
+    /// `hessian(at:)`, adding each column straight into A_k, B_k or C; entries computed from both
+    /// sides are averaged and those computed from one side mirrored exactly as in the dense
+    /// matrix, so the blocks are those of `hessian(at:)`. `productHessianBlocks` computes the
+    /// same blocks one product at a time and is kept as their check.
     ///
     /// - Complexity: the flops of `hessian(at:)`, with O(Σ_k d_k² + Σ_k d_k·p + p²) memory.
     public func hessianBlocks(at w: [Double]) -> HessianBlocks {

@@ -1,6 +1,8 @@
-// Exact dense curvature of networks from the batched R-operator: every column of the Hessian or
-// Gauss–Newton matrix of each stack (CurvatureStack.swift), D unit directions at a time, mapped
-// back onto w and summed over stacks, with the penalty added exactly.
+// Exact dense curvature of networks from the batched R-operator. For each stack
+// (CurvatureStack.swift): the first layer's block from the curvature in its pre-activations
+// (CurvatureStack+FirstLayer.swift), then the columns of the higher layers' unit directions, D at a
+// time, whose first-layer rows also give the cross blocks by symmetry. Everything is mapped back
+// onto w and summed over stacks, and the penalty is added exactly.
 
 /// Block sizes of the batched curvature assembly. They bound memory and set the DGEMM shapes;
 /// the result depends on them only through the order of summation (round-off).
@@ -28,10 +30,11 @@ extension MultitaskObjective {
     /// The dense `P × P` curvature, exactly symmetric: the same matrix as `productCurvature`,
     /// assembled from direction blocks.
     ///
-    /// - Complexity: for a stack of n examples whose chain starts with a `d × h` layer, about
-    ///   2·d·h·n·P_stack flops for the first layer's rows (one DGEMM per direction block and
-    ///   batch) plus the passes through the narrower layers; O(P²) memory for the result and
-    ///   O(D·P_stack + n·D·width) for the work.
+    /// - Complexity: for a stack of n examples whose first layer has p_0 = (d + 1)·h parameters
+    ///   and whose other layers have P_up, about 2·n·p_0·(p_0 + P_up) flops in DGEMMs (the first
+    ///   layer's block, then the first-layer rows of the higher directions) plus R-operator passes
+    ///   for h + P_up directions through the layers above the first; O(P²) memory for the result
+    ///   and O(D·P_stack + n·D·width) for the work.
     func assembledCurvature(
         _ curvature: Curvature, at w: [Double], sizing: CurvatureAssemblySizing = CurvatureAssemblySizing()
     ) -> Matrix {
