@@ -15,12 +15,15 @@ do {
         try LeaveOneOutAgreement.run(Array(arguments.dropFirst()))
     case "per-example-gradients":
         try PerExampleGradientBenchmark.run(Array(arguments.dropFirst()))
+    case "curvature-assembly":
+        try CurvatureAssemblyBenchmark.run(Array(arguments.dropFirst()))
     default:
         throw UsageError(
             """
             Usage: mtif-bench solve-scaling [--tasks 10,30,100] [--task-size 20] [--shared-size 100]
                    mtif-bench loo-agreement [--removals 100] [--data-dir DIR]
                    mtif-bench per-example-gradients [--inputs train|all] [--queries 14] [--repeat 5] [--data-dir DIR]
+                   mtif-bench curvature-assembly [--examples N] [--repeat 3] [--skip-products] [--data-dir DIR]
             """)
     }
 } catch {

@@ -32,8 +32,9 @@ public struct CurvatureOperator: SymmetricOperator, Sendable {
         }
     }
 
-    /// The dense matrix, assembled directly when the model allows it (outputs linear in w) and
-    /// from products otherwise.
+    /// The dense matrix, assembled directly: from Gram matrices when the outputs are linear in w,
+    /// by the batched R-operator for networks (`MultitaskObjective.hessian(at:)`), never from P
+    /// separate products.
     public func denseMatrix() -> Matrix {
         switch curvature {
         case .hessian: objective.hessian(at: parameters)

@@ -1,9 +1,11 @@
 /// (H + δI)⁻¹ v by Cholesky of the dense matrix.
 ///
-/// The reference every other solver is checked against. H is assembled from P operator products
-/// (or given), damped, factorised once, and every query is solved against the same factor.
+/// The reference every other solver is checked against. H is the operator's dense matrix (or
+/// given), damped, factorised once, and every query is solved against the same factor.
 ///
-/// - Complexity: P operator products, P³/3 for the factor, 2P² per query; P² memory.
+/// - Complexity: the operator's `denseMatrix()` (for the objective's curvature, a batched
+///   assembly costing about one DGEMM pass over examples × P; P products for a generic
+///   operator), P³/3 for the factor, 2P² per query; P² memory.
 public enum DenseInverseHessian {
     /// Solves for each row of `rightHandSides` (`queries × P`).
     ///

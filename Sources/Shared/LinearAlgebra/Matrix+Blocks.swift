@@ -4,12 +4,35 @@ extension Matrix {
     ///
     /// - Precondition: the matrix is square.
     public func symmetrized() -> Matrix {
-        precondition(isSquare, "Only a square matrix can be symmetrized")
         var result = self
-        for row in 0..<rows {
-            for column in 0..<columns { result[row, column] = 0.5 * (self[row, column] + self[column, row]) }
-        }
+        result.symmetrize()
         return result
+    }
+
+    /// M ← (M + Mᵀ)/2 in place, each pair of entries averaged once.
+    ///
+    /// - Precondition: the matrix is square.
+    /// - Complexity: O(n²), in 64 × 64 tiles so that the transposed reads stay in cache.
+    public mutating func symmetrize() {
+        precondition(isSquare, "Only a square matrix can be symmetrized")
+        let n = rows
+        let tile = 64
+        elements.withUnsafeMutableBufferPointer { m in
+            for rowStart in stride(from: 0, to: n, by: tile) {
+                for columnStart in stride(from: rowStart, to: n, by: tile) {
+                    for row in rowStart..<Swift.min(rowStart + tile, n) {
+                        let first = Swift.max(columnStart, row + 1)
+                        let last = Swift.min(columnStart + tile, n)
+                        guard first < last else { continue }
+                        for column in first..<last {
+                            let mean = 0.5 * (m[row * n + column] + m[column * n + row])
+                            m[row * n + column] = mean
+                            m[column * n + row] = mean
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// M + δI.

@@ -35,34 +35,44 @@ extension MultitaskObjective {
     /// The dense `P × P` Hessian ∇²L(w), exactly symmetric.
     ///
     /// Models whose outputs are linear in w assemble it directly from weighted Gram matrices (see
-    /// `linearOutputHessianBlocks`); networks take column j = H·e_j from Hessian-vector products
-    /// and symmetrise as (M + Mᵀ)/2. Rounding makes the two triangles agree only to about 1e-15
-    /// relative before that; factorisations expect exact symmetry.
+    /// `linearOutputHessianBlocks`); networks from the batched R-operator (`assembledCurvature`):
+    /// column j = H·e_j for blocks of unit directions at once, as DGEMMs over examples ×
+    /// directions, then (M + Mᵀ)/2. Rounding makes the two triangles of M agree only to about
+    /// 1e-15 relative; factorisations expect exact symmetry. `productCurvature`, one
+    /// Hessian-vector product per column, computes the same matrix and is kept as its check.
     ///
-    /// - Complexity: O(P²) memory. Networks: P Hessian-vector products, each over the one task a
-    ///   θ_k column touches or all tasks for a γ column; meant for small models. Linear outputs:
-    ///   about 2·n·d²·C² flops per task.
+    /// - Complexity: O(P²) memory. Networks: for tasks with n shared training inputs whose first
+    ///   layer is `d × h`, about 2·n·(d + 1)·h·P flops in DGEMMs (see `assembledCurvature`); 0.05 s
+    ///   for the Yeast MLP (P = 1902, n = 200) where P products took 1.2 s. Linear outputs: about
+    ///   2·n·d²·C² flops per task.
     public func hessian(at w: [Double]) -> Matrix {
-        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w).assembled() : productCurvature(.hessian, at: w)
+        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w).assembled() : assembledCurvature(.hessian, at: w)
     }
 
     /// The dense Gauss–Newton matrix, assembled like `hessian(at:)`; equal to it for linear outputs.
     public func gaussNewtonMatrix(at w: [Double]) -> Matrix {
-        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w).assembled() : productCurvature(.gaussNewton, at: w)
+        model.hasLinearOutputs
+            ? linearOutputHessianBlocks(at: w).assembled() : assembledCurvature(.gaussNewton, at: w)
     }
 
     /// The blocks A_k, B_k and C of ∇²L(w) (MTIF.md §4), exact, without forming the P × P matrix.
     ///
-    /// Linear outputs: assembled directly per task. Networks: for each task, d_k products of ∇²T_k
-    /// with the unit vectors of θ_k give A_k (their θ_k rows) and B_kᵀ (their γ rows); p products of
-    /// ∇²L with the unit vectors of γ give C. A_k and C are symmetrised as in `hessian(at:)`.
+    /// Linear outputs: assembled directly per task. Networks: by the batched R-operator, like
+    /// `hessian(at:)`, adding each column straight into A_k, B_k or C; entries computed from both
+    /// sides are averaged and those computed from one side mirrored exactly as in the dense
+    /// matrix, so the blocks are those of `hessian(at:)`. `productHessianBlocks` computes the
+    /// same blocks one product at a time and is kept as their check.
     ///
-    /// - Complexity: networks, Σ_k d_k single-task products plus p all-task products.
+    /// - Complexity: the flops of `hessian(at:)`, with O(Σ_k d_k² + Σ_k d_k·p + p²) memory.
     public func hessianBlocks(at w: [Double]) -> HessianBlocks {
-        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w) : productHessianBlocks(at: w)
+        model.hasLinearOutputs ? linearOutputHessianBlocks(at: w) : assembledCurvatureBlocks(.hessian, at: w)
     }
 
-    /// The blocks from Hessian-vector products, whatever the model.
+    /// The blocks from Hessian-vector products, whatever the model: for each task, d_k products
+    /// of ∇²T_k with the unit vectors of θ_k give A_k (their θ_k rows) and B_kᵀ (their γ rows); p
+    /// products of ∇²L with the unit vectors of γ give C. The reference for the assembled blocks.
+    ///
+    /// - Complexity: Σ_k d_k single-task products plus p all-task products.
     func productHessianBlocks(at w: [Double]) -> HessianBlocks {
         let layout = model.layout
         let shared = layout.sharedBlock.range
@@ -104,7 +114,11 @@ extension MultitaskObjective {
         return curvatureProduct(curvature, tasks: tasks, at: w, unit)
     }
 
-    /// The dense curvature from products with every unit vector, symmetrised.
+    /// The dense curvature from products with every unit vector, symmetrised: the reference for
+    /// `assembledCurvature`.
+    ///
+    /// - Complexity: P curvature-vector products, each over the one task a θ_k column touches or
+    ///   all tasks for a γ column.
     func productCurvature(_ curvature: Curvature, at w: [Double]) -> Matrix {
         let columns = (0..<parameterCount).map { unitProduct(curvature, tasks: 0..<taskCount, at: w, index: $0) }
         return Matrix(rows: parameterCount, columns: parameterCount, elements: columns.flatMap { $0 }).symmetrized()
