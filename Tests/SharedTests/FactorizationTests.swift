@@ -73,3 +73,19 @@ struct FactorizationTests {
         }
     }
 }
+
+@Suite("Cholesky solves for right-hand sides stored as rows")
+struct CholeskyRowSolveTests {
+    @Test("Solving rows equals solving the transposed columns, and each row satisfies A·x = b")
+    func rowSolveMatchesColumnSolve() throws {
+        let a = RandomMatrices.positiveDefinite(order: 9, shift: 0.5, seed: 31)
+        let rows = RandomMatrices.normal(rows: 4, columns: 9, seed: 32)
+        let cholesky = try CholeskyFactorization(a)
+        let byRows = cholesky.solve(rows: rows)
+        let byColumns = cholesky.solve(rows.transposed()).transposed()
+        // Both call DPOTRS on the same factor; only the layout of B differs.
+        #expect(byRows.maxAbsoluteDifference(to: byColumns) < FactorizationTests.solveTolerance)
+        let residual = RandomMatrices.naiveProduct(byRows, a).maxAbsoluteDifference(to: rows)
+        #expect(residual < FactorizationTests.solveTolerance)
+    }
+}

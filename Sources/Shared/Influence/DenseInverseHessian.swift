@@ -33,7 +33,7 @@ public enum DenseInverseHessian {
             } catch {
                 throw CurvatureDiagnosis.indefiniteError(dampedMatrix: damped.matrix, damping: damping, context: "H")
             }
-            return (factor.solve(rightHandSides.transposed()).transposed(), damped)
+            return (factor.solve(rows: rightHandSides), damped)
         }
         let residuals = try relativeResiduals(of: damped, solutions: vectors, rightHandSides: rightHandSides)
         let report = SolveReport(

@@ -17,7 +17,11 @@ public struct CholeskyFactorization: Sendable {
     /// The order n of the factorised matrix.
     public var order: Int { lower.rows }
 
-    /// Factorises `matrix` (DPOTRF).
+    /// Factorises `matrix` (DPOTRF), reading its lower triangle.
+    ///
+    /// A symmetric row-major matrix read column-major is the same matrix, and its row-major lower
+    /// factor L read column-major is the upper factor U = Lᵀ of A = UᵀU. So the factorisation runs
+    /// in place in LAPACK's own column-major order with uplo 'U': no transposed copy.
     ///
     /// - Throws: `LinearAlgebraError.Code.notPositiveDefinite` with LAPACK's `info` (the order of
     ///   the leading minor that is not positive definite).
@@ -27,7 +31,7 @@ public struct CholeskyFactorization: Sendable {
         var factor = matrix
         let n = matrix.rows
         let info = factor.elements.withUnsafeMutableBufferPointer { buffer in
-            LAPACKE_dpotrf(LAPACK_ROW_MAJOR, lapackChar("L"), lapackInt(n), buffer.baseAddress, lapackInt(max(n, 1)))
+            LAPACKE_dpotrf(LAPACK_COL_MAJOR, lapackChar("U"), lapackInt(n), buffer.baseAddress, lapackInt(max(n, 1)))
         }
         try checkArgumentInfo(info, routine: "dpotrf")
         if info > 0 {
@@ -37,12 +41,33 @@ public struct CholeskyFactorization: Sendable {
                     + "Add damping or use the Gauss–Newton matrix.",
                 lapackInfo: Int(info))
         }
-        for row in 0..<n {
-            for column in (row + 1)..<max(n, row + 1) {
-                factor[row, column] = 0
+        factor.elements.withUnsafeMutableBufferPointer { buffer in
+            for row in 0..<n where row + 1 < n {
+                (buffer.baseAddress! + row * n + row + 1).update(repeating: 0, count: n - row - 1)
             }
         }
         self.lower = factor
+    }
+
+    /// Solves A·x = b for each ROW b of `rows` (`m × n`, row-major), in place of a copy: the rows
+    /// read column-major are the n × m right-hand-side matrix LAPACK expects (DPOTRS, uplo 'U' on
+    /// the column-major view of the factor).
+    ///
+    /// - Precondition: `rows.columns == order`.
+    /// - Complexity: 2n²·m floating-point operations, no transposition.
+    public func solve(rows: Matrix) -> Matrix {
+        precondition(rows.columns == order, "Right-hand sides have \(rows.columns) columns, matrix order is \(order)")
+        guard order > 0, rows.rows > 0 else { return rows }
+        var x = rows
+        let info = lower.elements.withUnsafeBufferPointer { factor in
+            x.elements.withUnsafeMutableBufferPointer { solution in
+                LAPACKE_dpotrs(
+                    LAPACK_COL_MAJOR, lapackChar("U"), lapackInt(order), lapackInt(rows.rows), factor.baseAddress,
+                    lapackInt(order), solution.baseAddress, lapackInt(order))
+            }
+        }
+        precondition(info == 0, "dpotrs rejected argument \(-info)")
+        return x
     }
 
     /// Solves A·x = b for one right-hand side (DPOTRS).
