@@ -88,11 +88,11 @@ struct ClusterCheck {
         print(
             "workers              \(pool.localWorkers) local, \(pool.externalWorkers) external\(pool.security == nil ? "" : ", CURVE")"
         )
-        print(String(format: "seconds              %.3f", seconds(statistics.elapsed)))
+        print(String(format: "seconds              %.3f", statistics.elapsed.inSeconds))
         print(
             String(
                 format: "compute seconds      %.3f on workers, %.3f for the same product here",
-                seconds(statistics.totalComputeTime), seconds(localTime)))
+                statistics.totalComputeTime.inSeconds, localTime.inSeconds))
         print(
             String(
                 format: "sent / received      %.1f MB / %.1f MB", Double(statistics.bytesSent) / 1e6,
@@ -100,7 +100,7 @@ struct ClusterCheck {
         print(
             String(
                 format: "dispatch overhead    mean %.3f ms, max %.3f ms",
-                seconds(statistics.meanDispatchOverhead) * 1e3, seconds(statistics.maximumDispatchOverhead) * 1e3))
+                statistics.meanDispatchOverhead.inSeconds * 1e3, statistics.maximumDispatchOverhead.inSeconds * 1e3))
         print("re-dispatches        \(statistics.redispatchCount)")
         print("jobs per worker      \(perWorker.joined(separator: " "))")
         if identical {
@@ -110,7 +110,4 @@ struct ClusterCheck {
         }
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
 }

@@ -169,15 +169,9 @@ enum ScoreCommand {
             logger.info(
                 "workers finished",
                 [
-                    "seconds": String(
-                        format: "%.3f",
-                        Double(statistics.elapsed.components.seconds) + Double(
-                            statistics.elapsed.components.attoseconds) * 1e-18), "bytes.sent": statistics.bytesSent,
+                    "seconds": String(format: "%.3f", statistics.elapsed.inSeconds), "bytes.sent": statistics.bytesSent,
                     "bytes.received": statistics.bytesReceived, "redispatches": statistics.redispatchCount,
-                    "dispatch.mean.ms": String(
-                        format: "%.3f",
-                        Double(statistics.meanDispatchOverhead.components.attoseconds) * 1e-15
-                            + Double(statistics.meanDispatchOverhead.components.seconds) * 1e3),
+                    "dispatch.mean.ms": String(format: "%.3f", statistics.meanDispatchOverhead.inSeconds * 1e3),
                 ])
         }
         return result

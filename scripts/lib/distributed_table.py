@@ -25,7 +25,7 @@ examples = sum(manifest["dataset"]["trainCounts"])
 queries = len(open(f"{work}/score-1/queries.csv").read().splitlines()) - 1
 minimum_per_worker = 8 * parameters * queries  # the inverse-Hessian products, once per worker
 scores_bytes = 8 * examples * queries
-print(f"job: {examples} training examples x {queries} queries, P = {parameters}")
+print(f"job: {examples} training examples x {queries} queries, P = {parameters}, model {manifest['model']['architecture']}")
 for workers, row in rows.items():
     minimum = workers * minimum_per_worker + scores_bytes
     print(

@@ -52,7 +52,7 @@ public struct SchedulerStatistics: Sendable {
 
 extension Duration {
     /// The duration in seconds, for logs and reports.
-    var inSeconds: Double {
+    public var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }
