@@ -120,3 +120,23 @@ struct InfluenceEngineTests {
         #expect(harmful[0].score == scores.values.column(1).max())
     }
 }
+
+@Suite("Influence configuration: direct solves that cannot fit in memory are refused up front")
+struct InfluenceMemoryCheckTests {
+    @Test("Dense and arrowhead solves are refused above half the memory; CG is always allowed")
+    func directSolvesCheckMemory() throws {
+        let model = try MultitaskModel(
+            architecture: .hardSharing(trunk: [HiddenLayer(width: 32, activation: .tanh)]), featureCount: 784,
+            targetKinds: Array(repeating: .binary, count: 5))
+        let p = Double(model.layout.sharedBlock.count)
+        let enoughForShared = 2 * 3 * 8 * p * p + 1
+        #expect(throws: UsageError.self) {
+            try InfluenceConfiguration(solver: .dense).checkMemory(for: model, available: enoughForShared)
+        }
+        try InfluenceConfiguration(solver: .arrowhead).checkMemory(for: model, available: enoughForShared)
+        #expect(throws: UsageError.self) {
+            try InfluenceConfiguration(solver: .arrowhead).checkMemory(for: model, available: enoughForShared / 2)
+        }
+        try InfluenceConfiguration(solver: .conjugateGradient).checkMemory(for: model, available: 1)
+    }
+}

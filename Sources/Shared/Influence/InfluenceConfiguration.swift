@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which queries to score: the columns of the scores matrix.
 public enum QuerySelection: String, Sendable, Codable, CaseIterable {
     /// One column per task: V_k, the mean validation loss of task k.
@@ -50,5 +52,30 @@ public struct InfluenceConfiguration: Sendable, Codable, Equatable {
                 "The arrowhead solver assembles exact Hessian blocks; with --curvature gauss-newton on a network use "
                     + "--solver dense or --solver cg.")
         }
+        try checkMemory(for: model, available: Double(ProcessInfo.processInfo.physicalMemory))
+    }
+
+    /// Refuses a direct solve whose matrices would not fit in memory, before any work starts.
+    ///
+    /// The dense solve holds about three P × P matrices (the curvature, its damped copy and the
+    /// factor); the arrowhead solve about three p × p matrices for the shared block (C, the
+    /// Schur complement and its factor) beside its small task blocks. Above half of the
+    /// machine's memory the user is sent to conjugate gradient, which needs O(P) per query.
+    ///
+    /// - Throws: `UsageError` naming the memory needed and the alternative.
+    func checkMemory(for model: MultitaskModel, available: Double) throws {
+        let order: Int
+        switch solver {
+        case .dense: order = model.parameterCount
+        case .arrowhead: order = model.layout.sharedBlock.count
+        case .conjugateGradient, .lissa: return
+        }
+        let needed = 3 * 8 * Double(order) * Double(order)
+        guard needed > available / 2 else { return }
+        throw UsageError(
+            String(
+                format: "--solver %@ would hold about %.1f GiB of %d × %d matrices (this machine has %.1f GiB); "
+                    + "use --solver cg, which needs memory proportional to P.",
+                solver.rawValue, needed / 1_073_741_824, order, order, available / 1_073_741_824))
     }
 }
