@@ -22,12 +22,18 @@ enum InspectCommand {
         recognises: { $0.lowercased().hasSuffix(".json") },
         summarise: { try Checkpoint.read(from: $0).summary(path: $0) })
 
+    /// Score run directories: the directory `mtif score --out DIR` wrote.
+    static let scoreRun = Inspector(
+        kind: "score run directory (DIR with manifest.json, from mtif score --out DIR)",
+        recognises: RunSummary.recognises,
+        summarise: { try RunSummary.text(directory: $0) })
+
     /// The inspectors in the order they are tried.
-    static let inspectors: [Inspector] = [checkpoint]
+    static let inspectors: [Inspector] = [scoreRun, checkpoint]
 
     static let inspect = Subcommand(
         name: "inspect",
-        summary: "Summarise a checkpoint: model, parameters, tasks, data fingerprint, training report",
+        summary: "Summarise a checkpoint or a score run directory",
         help: """
             Usage: mtif inspect <path>
 
@@ -41,8 +47,13 @@ enum InspectCommand {
             verifies the archive's SHA-256 and every array's shape, so a checkpoint that
             inspects cleanly also loads for scoring.
 
-            Example:
+            For a score run directory: the dataset and model with their fingerprints, the scoring
+            settings, the solve (method, curvature, damping, worst relative residual), timings
+            per stage, which output files are present and how many shards are stored.
+
+            Examples:
               mtif inspect runs/yeast-mlp/checkpoint.json
+              mtif inspect runs/yeast-mlp/score
             """,
         valueOptions: [],
         flagOptions: [],

@@ -76,6 +76,7 @@ enum ScoreSummary {
             "train-examples.csv": "row axis: train task, position within the task, source id",
             "queries.csv": "column axis: query kind, query task, validation example",
             "task-matrix.csv": "K × K task-level MTIF: rows train tasks l, columns query tasks k",
+            "task-matrix.json": "the same matrix with named axes and the sign convention",
             "top-examples.csv": "most harmful and helpful training examples per task query",
             "manifest.json": "provenance, configuration, solve report and timings",
         ]

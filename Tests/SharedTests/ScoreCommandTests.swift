@@ -127,7 +127,7 @@ struct ScoreCommandTests {
         #expect(otherData.status == 64 && otherData.error.contains("fingerprint"), "\(otherData.error)")
     }
 
-    @Test("--explain prints every score of one training example with its kind")
+    @Test("--explain prints every score of one training example; mtif inspect summarises the run directory")
     func explainPrintsOneExample() throws {
         let out = FixtureFiles.temporaryPath("-explain")
         defer { FixtureFiles.remove(out) }
@@ -138,6 +138,11 @@ struct ScoreCommandTests {
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("Training example task1:3"))
         #expect(run.output.contains("within-task") && run.output.contains("between-task"))
+
+        let inspect = try BuiltExecutable.run(["inspect", out])
+        #expect(inspect.status == 0, "\(inspect.error)")
+        #expect(inspect.output.contains("fingerprint") && inspect.output.contains("max relative residual"))
+        #expect(inspect.output.contains("task-matrix.json") && !inspect.output.contains("(missing)"))
     }
 }
 

@@ -68,7 +68,7 @@ struct ScoreRun {
 
     // MARK: - Reading steps
 
-    private static func readManifest(directory: String) throws -> ScoreManifest {
+    static func readManifest(directory: String) throws -> ScoreManifest {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
