@@ -15,7 +15,7 @@ reference-logistic.npz — L2-regularised logistic regression fitted by scikit-l
     Arrays: X (n, 64), y (n,), l2 (), coefficients (65,) = (v, c), gradient_norm () — the norm of
     mtif's gradient at scikit-learn's solution, computed here in NumPy.
 
-reference-ridge.npz — linear hard sharing with squared loss, MTIF.md (1), in closed form.
+reference-ridge.npz — linear hard sharing with squared loss, method.md (1), in closed form.
     f_k(x) = xᵀ(γ + θ_k), ℓ = ½(f − y)², penalty (λ/2)(Σ_k ‖θ_k‖² + ‖γ‖²). Setting the gradient
     to zero gives, for every task k,
         (1/n_k)·X_kᵀX_k·(θ_k + γ) + λ·θ_k = (1/n_k)·X_kᵀy_k

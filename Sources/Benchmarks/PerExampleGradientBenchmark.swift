@@ -12,7 +12,7 @@ import Shared
 /// - `explicit-gradients`: `MultitaskObjective.perExampleGradients` for every task, which writes
 ///   the n × P matrix of each task (the rows a framework's per-sample-gradient tool would give).
 /// - `gradient-dots`: `perExampleGradientDots` for all tasks at once against `--queries` vectors
-///   (the scoring kernel of MTIF.md §3: gradients dotted with inverse-Hessian products, never
+///   (the scoring kernel of method.md §3: gradients dotted with inverse-Hessian products, never
 ///   formed), which shares the trunk pass and its query projections across the tasks.
 /// - `forward-backward-gemm`: the five DGEMMs a framework runs for one forward and one backward
 ///   pass of the whole batch with the heads stacked into one 16 × 14 matrix: X·W₁, H·V (forward),

@@ -5,7 +5,7 @@
 
 Writes S, a (K·N_train) × (K·N_val) float64 matrix (2800 × 700 on Yeast):
 
-    S[(l,i), (k,j)] = −(1/n_l) · ∇ℓ_k(ŵ; val_j)ᵀ H⁻¹ ∇ℓ_l(ŵ; train_i)        (MTIF.md (3))
+    S[(l,i), (k,j)] = −(1/n_l) · ∇ℓ_k(ŵ; val_j)ᵀ H⁻¹ ∇ℓ_l(ŵ; train_i)        (method.md (3))
 
 Rows are train examples, row l·N_train + i = training input i under train task l; columns are
 queries, column k·N_val + j = validation input j under query task k. H = ∇²L(ŵ) of

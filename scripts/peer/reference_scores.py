@@ -11,7 +11,7 @@ with dattri_scores.py's torch module:
     G      = [∇ℓ_l(ŵ; train_i)]         (K·N_train, P)  per-example gradients, vmap(grad)
     Q      = [∇ℓ_k(ŵ; val_j)]           (K·N_val, P)
     X      = H⁻¹ Qᵀ                      (P, K·N_val)   Cholesky solve
-    S      = −diag(1/n_l) · G · X        (K·N_train, K·N_val)     MTIF.md (3), weight-zero
+    S      = −diag(1/n_l) · G · X        (K·N_train, K·N_val)     method.md (3), weight-zero
 
 H is symmetrised ((H + Hᵀ)/2) against rounding in the autodiff. If H is not positive definite
 (ŵ is not a strict local minimum) the Cholesky factorisation fails and the script says so and

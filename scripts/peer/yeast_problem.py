@@ -6,7 +6,7 @@ and runnable: `python3 yeast_problem.py --out problem.npz` builds a problem on i
 useful when mtif has not written one. For a side-by-side comparison the problem file normally
 comes from mtif, so both sides score exactly the same arrays.
 
-Model and objective (docs: /work/shared/MTIF.md §1, hard sharing):
+Model and objective (docs: docs/method.md §1, hard sharing):
 
     h(x)   = tanh(x·W1 + b1)                 x: (F,)  W1: (F, H)  b1: (H,)   h: (H,)
     f_k(x) = h(x)·V_k + c_k                  V_k: (H, 1)  c_k: scalar
@@ -117,7 +117,7 @@ def logistic_losses(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 def multitask_objective(
     w: torch.Tensor, layout: ParameterLayout, inputs: torch.Tensor, labels: torch.Tensor, l2: float
 ) -> torch.Tensor:
-    """L(w) = Σ_k mean_i ℓ_k(x_i, y_ik) + (λ/2)‖w‖² (MTIF.md (1)); inputs (N, F), labels (N, K)."""
+    """L(w) = Σ_k mean_i ℓ_k(x_i, y_ik) + (λ/2)‖w‖² (method.md (1)); inputs (N, F), labels (N, K)."""
     losses = logistic_losses(task_logits(w, layout, inputs), labels)
     return losses.mean(dim=0).sum() + 0.5 * l2 * torch.dot(w, w)
 

@@ -3,7 +3,7 @@ import Foundation
 /// The nonlinearity σ applied element-wise after a hidden layer.
 ///
 /// Each case supplies σ, its slope σ′ and its curvature σ″. The slope drives backpropagation; the
-/// curvature enters exact Hessian-vector products through the R-operator (MTIF.md §4, §8).
+/// curvature enters exact Hessian-vector products through the R-operator (method.md §4, §8).
 ///
 /// - Important: ReLU is not twice differentiable. Its σ″ is zero wherever it exists and σ′ jumps
 ///   at z = 0, so Hessian-vector products of a ReLU network ignore the kinks: they are the exact

@@ -1,5 +1,5 @@
 // Destinations of assembled curvature columns: the dense P × P matrix, or the blocks A_k, B_k, C
-// of MTIF.md §4 without the P × P matrix. Columns arrive as runs of consecutive rows of w.
+// of method.md §4 without the P × P matrix. Columns arrive as runs of consecutive rows of w.
 
 /// Receives curvature columns: `add(_:direction:firstRow:)` adds values to entries
 /// (firstRow + i, direction) of the curvature, whose column `direction` is the product with the
@@ -63,7 +63,7 @@ struct DenseCurvatureSink: CurvatureSink {
     }
 }
 
-/// The blocks of MTIF.md §4, filled without the P × P matrix. B_k has two places, like the two
+/// The blocks of method.md §4, filled without the P × P matrix. B_k has two places, like the two
 /// triangles of the dense matrix: the γ rows of θ_k columns (H·e_j, j in θ_k) and the θ_k rows of
 /// γ columns; a mirrored add fills both, and `finished()` averages them, which makes the blocks
 /// those of the symmetrised dense matrix.

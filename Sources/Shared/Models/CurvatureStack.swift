@@ -2,7 +2,7 @@
 // layers, run as one network whose output layer holds every member's last layer side by side.
 
 /// Tasks whose networks share every layer but the last and whose training examples are the same
-/// rows, seen as one network for curvature assembly (MTIF.md §4).
+/// rows, seen as one network for curvature assembly (method.md §4).
 ///
 /// Layers 0..<T form the chain, read by every member from the same slices of w: the trunk of hard
 /// sharing, nothing for single-layer networks. Layer T, the output layer, is the members' last

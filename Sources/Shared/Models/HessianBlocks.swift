@@ -1,4 +1,4 @@
-/// The blocks of the block-arrowhead Hessian of MTIF.md §4.
+/// The blocks of the block-arrowhead Hessian of method.md §4.
 ///
 ///     H = [ A_1          B_1 ]
 ///         [      ⋱       ⋮   ]

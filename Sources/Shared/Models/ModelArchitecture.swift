@@ -10,7 +10,7 @@ public struct HiddenLayer: Sendable, Hashable, Codable {
     }
 }
 
-/// How the K tasks share parameters: the model family of the multitask objective (MTIF.md §1).
+/// How the K tasks share parameters: the model family of the multitask objective (method.md §1).
 ///
 /// The parameter vector is w = (θ_1, …, θ_K, γ), task blocks first and the shared block γ last;
 /// `ParameterLayout` documents where every layer lives. Every network layer maps its input a to
@@ -51,7 +51,7 @@ public enum ModelArchitecture: Sendable, Hashable, Codable {
     }
 }
 
-/// The L2 penalties Ω_k of MTIF.md §1.
+/// The L2 penalties Ω_k of method.md §1.
 ///
 /// Hard sharing: Ω_k = (λ/2)(‖θ_k‖² + ‖γ‖²/K), so the total penalty is (λ/2)‖w‖².
 /// Soft sharing: Ω_k = (μ/2)‖θ_k − γ‖² + (λ/2)‖θ_k‖²; γ itself is not penalised, so with μ = 0 the

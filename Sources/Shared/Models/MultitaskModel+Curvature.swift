@@ -4,7 +4,7 @@
 extension MultitaskModel {
     /// The weighted data curvature of `tasks` on raw rows applied to one direction:
     /// Σ_{k ∈ tasks} Σᵢ s_ki (∇²ℓ_k(w; x_i, y_ik))·v, or the same with each example's Gauss–Newton
-    /// matrix Jᵢᵀ∇²ℓᵢJᵢ in place of its Hessian (MTIF.md §8). No penalty term.
+    /// matrix Jᵢᵀ∇²ℓᵢJᵢ in place of its Hessian (method.md §8). No penalty term.
     ///
     /// The tasks share the inputs `features`, so a hard-sharing trunk runs its forward and
     /// R-forward passes once per batch for all of them; each head leaves its boundary quantities

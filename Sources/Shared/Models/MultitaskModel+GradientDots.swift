@@ -1,6 +1,6 @@
 extension MultitaskModel {
     /// The scoring kernel on raw rows: g_iᵀq_j for every row i, query column j and task of `tasks`,
-    /// where g_i = ∇_w ℓ_k(w; (x_i, y_ik)) is unweighted (MTIF.md §3).
+    /// where g_i = ∇_w ℓ_k(w; (x_i, y_ik)) is unweighted (method.md §3).
     ///
     /// The tasks share the inputs `features`, so a hard-sharing trunk runs once per batch for all
     /// of them, and so do its query projections a·Q. Rows are processed in batches of

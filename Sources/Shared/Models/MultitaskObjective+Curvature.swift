@@ -1,5 +1,5 @@
 // Exact curvature of the objective: Hessian- and Gauss–Newton-vector products by the R-operator,
-// the dense matrices they assemble, and the blocks of MTIF.md §4.
+// the dense matrices they assemble, and the blocks of method.md §4.
 
 extension MultitaskObjective {
     /// H·v with H = ∇²L(w), exact (R-operator), the penalty included.
@@ -13,7 +13,7 @@ extension MultitaskObjective {
         curvatureProduct(.hessian, tasks: 0..<taskCount, at: w, v)
     }
 
-    /// ∇²T_k(w)·v for task k's term alone (MTIF.md §5); zero outside θ_k and γ.
+    /// ∇²T_k(w)·v for task k's term alone (method.md §5); zero outside θ_k and γ.
     public func taskHessianVectorProduct(task: Int, at w: [Double], _ v: [Double]) -> [Double] {
         curvatureProduct(.hessian, tasks: task..<(task + 1), at: w, v)
     }
@@ -21,7 +21,7 @@ extension MultitaskObjective {
     /// G·v with G the Gauss–Newton matrix Σ_k (1/n_k) Σᵢ c_ki Jᵢᵀ∇²ℓᵢJᵢ plus the penalty Hessian.
     ///
     /// G is positive semi-definite (definite when λ > 0), the usual replacement for an indefinite
-    /// Hessian of a non-convex model (MTIF.md §8); it equals H for models whose outputs are linear
+    /// Hessian of a non-convex model (method.md §8); it equals H for models whose outputs are linear
     /// in w (linear hard sharing, heads without a trunk, linear soft sharing).
     public func gaussNewtonVectorProduct(at w: [Double], _ v: [Double]) -> [Double] {
         curvatureProduct(.gaussNewton, tasks: 0..<taskCount, at: w, v)
@@ -55,7 +55,7 @@ extension MultitaskObjective {
             ? linearOutputHessianBlocks(at: w).assembled() : assembledCurvature(.gaussNewton, at: w)
     }
 
-    /// The blocks A_k, B_k and C of ∇²L(w) (MTIF.md §4), exact, without forming the P × P matrix.
+    /// The blocks A_k, B_k and C of ∇²L(w) (method.md §4), exact, without forming the P × P matrix.
     ///
     /// Linear outputs: assembled directly per task. Networks: by the batched R-operator, like
     /// `hessian(at:)`, adding each column straight into A_k, B_k or C; entries computed from both

@@ -43,7 +43,7 @@ extension MultitaskObjective {
         return sink.finished()
     }
 
-    /// The blocks A_k, B_k and C of the curvature (MTIF.md §4), assembled like
+    /// The blocks A_k, B_k and C of the curvature (method.md §4), assembled like
     /// `assembledCurvature` without the P × P matrix.
     ///
     /// - Complexity: as `assembledCurvature`, with O(Σ_k d_k² + Σ_k d_k·p + p²) memory.

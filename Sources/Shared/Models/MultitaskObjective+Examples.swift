@@ -1,5 +1,5 @@
 // Per-example quantities on any split: losses, outputs, gradients and their dot products with
-// query vectors, and the mean loss V_k of MTIF.md §2 with its gradient.
+// query vectors, and the mean loss V_k of method.md §2 with its gradient.
 //
 // `examples` always means positions in the task's example list of that split (0..<count), not
 // rows of the split's feature matrix; nil means every example of the task.
@@ -34,7 +34,7 @@ extension MultitaskObjective {
     }
 
     /// The mean of ℓ_k over `task`'s examples in `split`, unweighted and without penalty:
-    /// V_k(w) for the validation split (MTIF.md §2).
+    /// V_k(w) for the validation split (method.md §2).
     ///
     /// - Throws: `ModelError.Code.emptyTask` when the task has no examples in `split`.
     public func meanLoss(task: Int, split: Split = .validation, at w: [Double]) throws -> Double {
@@ -44,7 +44,7 @@ extension MultitaskObjective {
     }
 
     /// ∇ of `meanLoss`: ∇V_k(w) for the validation split, the right-hand side of q_k = H⁻¹∇V_k
-    /// (MTIF.md §3). A P-vector, zero outside θ_k and γ.
+    /// (method.md §3). A P-vector, zero outside θ_k and γ.
     ///
     /// - Throws: `ModelError.Code.emptyTask` when the task has no examples in `split`.
     public func meanLossGradient(task: Int, split: Split = .validation, at w: [Double]) throws -> [Double] {
@@ -66,7 +66,7 @@ extension MultitaskObjective {
     }
 
     /// The explicit per-example gradients ∇_w ℓ_k(w; zᵢ), one row per example (`n × P`, row-major),
-    /// unweighted: no c_ki, no 1/n_k, no penalty (the g_li of MTIF.md §3).
+    /// unweighted: no c_ki, no 1/n_k, no penalty (the g_li of method.md §3).
     ///
     /// Computed for whole batches: one forward and one backward pass, then each layer's block of a
     /// row is the outer product of the layer's input and delta rows. Columns outside θ_k and γ are
@@ -90,7 +90,7 @@ extension MultitaskObjective {
         return result
     }
 
-    /// gᵢᵀ·queries for every example i: the scoring kernel of MTIF.md §3.
+    /// gᵢᵀ·queries for every example i: the scoring kernel of method.md §3.
     ///
     /// Row i, column q holds ∇_w ℓ_k(w; zᵢ) · queries[:, q], equal to
     /// `matrixProduct(perExampleGradients(…), queries)` without forming the `n × P` gradients: for

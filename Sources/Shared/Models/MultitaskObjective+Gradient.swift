@@ -1,7 +1,7 @@
 // The value and gradient of the objective, of each task's term T_k and of each penalty Ω_k.
 
 extension MultitaskObjective {
-    /// L(w), MTIF.md (1).
+    /// L(w), method.md (1).
     ///
     /// Tasks with the same inputs share one pass through a hard-sharing trunk.
     ///
@@ -35,14 +35,14 @@ extension MultitaskObjective {
         return (value, g!)
     }
 
-    /// T_k(w) = (1/n_k) Σᵢ c_ki·ℓ_ki + Ω_k, task k's term of (1) (MTIF.md §5).
+    /// T_k(w) = (1/n_k) Σᵢ c_ki·ℓ_ki + Ω_k, task k's term of (1) (method.md §5).
     public func taskValue(task: Int, at w: [Double]) -> Double {
         checkParameterCount(w)
         var none: [Double]?
         return accumulateGroupTerms([task], at: w, into: &none)
     }
 
-    /// ∇T_k(w), a P-vector that is zero outside θ_k and γ (MTIF.md (5)).
+    /// ∇T_k(w), a P-vector that is zero outside θ_k and γ (method.md (5)).
     public func taskGradient(task: Int, at w: [Double]) -> [Double] {
         checkParameterCount(w)
         var g: [Double]? = [Double](repeating: 0, count: parameterCount)
@@ -56,7 +56,7 @@ extension MultitaskObjective {
         return penalty.value(task: task, at: w)
     }
 
-    /// ∇Ω_k(w), the term MTIF.md (5) subtracts from the summed example scores.
+    /// ∇Ω_k(w), the term method.md (5) subtracts from the summed example scores.
     public func penaltyGradient(task: Int, at w: [Double]) -> [Double] {
         checkParameterCount(w)
         var g = [Double](repeating: 0, count: parameterCount)

@@ -1,4 +1,4 @@
-/// How an example is removed from the objective (MTIF.md §2).
+/// How an example is removed from the objective (method.md §2).
 public enum RemovalConvention: String, Sendable, Hashable, Codable, CaseIterable {
     /// The example's weight becomes 0; every other term keeps its 1/n_l.
     case weightZero = "weight-zero"
@@ -7,7 +7,7 @@ public enum RemovalConvention: String, Sendable, Hashable, Codable, CaseIterable
     case renormalised
 }
 
-/// The multitask training objective of MTIF.md (1) on one split of a dataset:
+/// The multitask training objective of method.md (1) on one split of a dataset:
 ///
 ///     L(w) = Σ_k [ (1/n_k) Σᵢ c_ki·ℓ_k(θ_k, γ; z_ki) + Ω_k(θ_k, γ) ]
 ///
@@ -88,7 +88,7 @@ public struct MultitaskObjective: Sendable {
     ///
     /// - Parameters:
     ///   - examples: positions in `task`'s training examples; removing one twice is harmless.
-    ///   - convention: weight-zero (MTIF.md (3)) or renormalised (MTIF.md (4)).
+    ///   - convention: weight-zero (method.md (3)) or renormalised (method.md (4)).
     /// - Precondition: after renormalised removal some weight must remain.
     public func removing(examples: [Int], task: Int, convention: RemovalConvention = .weightZero) -> MultitaskObjective
     {

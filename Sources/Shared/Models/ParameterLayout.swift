@@ -53,7 +53,7 @@ public struct ParameterBlock: Sendable, Hashable, Codable {
 
 /// The layout of w = (θ_1, …, θ_K, γ): task blocks first, in task order, the shared block last.
 ///
-/// This split is the block-arrowhead structure of MTIF.md §4: A_k is the Hessian restricted to
+/// This split is the block-arrowhead structure of method.md §4: A_k is the Hessian restricted to
 /// `taskBlocks[k].range`, C to `sharedBlock.range`, and B_k couples the two.
 ///
 /// - Linear hard sharing: θ_k = one `d × C` layer without bias; γ the same shape.

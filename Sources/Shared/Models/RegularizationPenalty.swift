@@ -1,4 +1,4 @@
-/// The penalties Ω_k of MTIF.md §1 on a parameter layout, with their gradients and Hessians.
+/// The penalties Ω_k of method.md §1 on a parameter layout, with their gradients and Hessians.
 ///
 /// Every Ω_k is a quadratic form ½·wᵀP_k·w in (θ_k, γ), so its gradient is P_k·w and its Hessian
 /// P_k; `accumulateProduct` applies P_k to any vector and serves both. The value is computed from
@@ -44,7 +44,7 @@ struct RegularizationPenalty: Sendable, Equatable {
         }
     }
 
-    /// Adds P_k to the blocks of MTIF.md §4: its θ_k part to A_k, its (θ_k, γ) part to B_k and its
+    /// Adds P_k to the blocks of method.md §4: its θ_k part to A_k, its (θ_k, γ) part to B_k and its
     /// γ part to C.
     func addHessianBlocks(task: Int, taskBlock: inout Matrix, couplingBlock: inout Matrix, sharedBlock: inout Matrix) {
         let lambda = regularization.l2

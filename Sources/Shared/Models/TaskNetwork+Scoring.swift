@@ -1,5 +1,5 @@
 // Per-example gradients of a task's loss for a batch: written out one row per example, or dotted
-// with query vectors without being formed (the scoring kernel of MTIF.md §3).
+// with query vectors without being formed (the scoring kernel of method.md §3).
 
 /// One layer's slices of a `P × nQ` query matrix: `inputs × (outputs·nQ)` for the weights,
 /// `outputs × nQ` for the bias.

@@ -46,7 +46,7 @@ struct ForwardPass {
 }
 
 /// The network and loss of one task, with its weights located in w: the engine behind every
-/// derivative of MTIF.md (1).
+/// derivative of method.md (1).
 ///
 /// Batches are `n × d` feature matrices (one row per example, row-major). Functions that
 /// accumulate write effective-layer quantities; `scatterAdd` maps them back onto w.

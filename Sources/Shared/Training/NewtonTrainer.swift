@@ -1,5 +1,5 @@
 /// Newton's method with a backtracking line search: the trainer for convex objectives (models
-/// whose outputs are linear in w, MTIF.md §6 "for convex models the agreement must be near
+/// whose outputs are linear in w, method.md §6 "for convex models the agreement must be near
 /// perfect").
 ///
 /// Each iteration solves (H + τI)·d = −∇L through a Cholesky factorisation of the dense Hessian,

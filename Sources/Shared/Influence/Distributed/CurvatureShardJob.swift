@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// The `curvature-shard` job: one shard's share of a batch of curvature-vector products, so
-/// that conjugate gradient's products H·v are summed over workers (MTIF.md §8).
+/// that conjugate gradient's products H·v are summed over workers (method.md §8).
 ///
 /// For directions v_1 … v_m (rows of V, `m × P`) a worker returns, for its shard S of rows,
 /// Σ_{k ∈ tasks} Σ_{i ∈ S} s_ki (∇²ℓ_k(ŵ; x_i, y_ik))·v_r for every r, or the same with each
