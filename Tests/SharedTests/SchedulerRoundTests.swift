@@ -20,10 +20,13 @@ struct SchedulerRoundTests {
         let configuration = WireHarness.configuration(
             endpoint: "inproc://rounds", jobTimeLimit: .milliseconds(600), minimumWorkers: 2)
         let thaw = Latch()
+        let thawed = Latch()
         let froze = OnceFlag()
         var freezing = JobHandlerRegistry()
         freezing.register(DotShardJob.kind) { input in
-            if input.jobID >= 2000, input.jobID < 3000, froze.claim() { _ = thaw.waitBlocking(within: .seconds(15)) }
+            guard input.jobID >= 2000, input.jobID < 3000, froze.claim() else { return try DotShardJob.handle(input) }
+            _ = thaw.waitBlocking(within: .seconds(15))
+            defer { thawed.open() }
             return try DotShardJob.handle(input)
         }
         let endpoint = Mutex<String?>(nil)
@@ -34,7 +37,7 @@ struct SchedulerRoundTests {
                 zeroMQ: zeroMQ, logger: Logger(label: "test.scheduler"))
             endpoint.withLock { $0 = scheduler.endpoint }
             bound.open()
-            return try Self.runThreeRounds(scheduler, problem: problem, thaw: thaw)
+            return try Self.runThreeRounds(scheduler, problem: problem, thaw: thaw, thawed: thawed)
         }
         #expect(await bound.wait(within: .seconds(10)))
         let address = try #require(endpoint.withLock { $0 })
@@ -55,14 +58,16 @@ struct SchedulerRoundTests {
     }
 
     /// Runs rounds 1–3 on the calling thread; between rounds 2 and 3 lets the frozen handler go
-    /// and waits for its late result to arrive.
+    /// and waits until it has returned and its late result has had time to cross the inproc
+    /// link, so that round 3 reads it first (however loaded the machine is).
     static func runThreeRounds(
-        _ scheduler: JobScheduler, problem: DotShardProblem, thaw: Latch
+        _ scheduler: JobScheduler, problem: DotShardProblem, thaw: Latch, thawed: Latch
     ) throws -> ([[UInt64: [UInt8]]], SchedulerStatistics) {
         var results: [[UInt64: [UInt8]]] = []
         for round in 1...3 {
             if round == 3 {
                 thaw.open()
+                _ = thawed.waitBlocking(within: .seconds(10))
                 Thread.sleep(forTimeInterval: 0.3)
             }
             var roundResults: [UInt64: [UInt8]] = [:]
