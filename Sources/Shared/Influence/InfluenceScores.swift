@@ -20,7 +20,9 @@ public struct InfluenceScores: Sendable, Equatable {
     /// The columns.
     public var queries: [Query]
     /// n_l for each train task.
-    public var trainCounts: [Int]
+    public let trainCounts: [Int]
+    /// The first row of each train task, and N at the end (derived from `trainCounts` once).
+    public let taskOffsets: [Int]
     public var convention: RemovalConvention
 
     public init(values: Matrix, queries: [Query], trainCounts: [Int], convention: RemovalConvention) {
@@ -29,12 +31,8 @@ public struct InfluenceScores: Sendable, Equatable {
         self.values = values
         self.queries = queries
         self.trainCounts = trainCounts
+        self.taskOffsets = trainCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
         self.convention = convention
-    }
-
-    /// The first row of each train task, and N at the end.
-    public var taskOffsets: [Int] {
-        trainCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
     }
 
     /// Rows of train task `task`.

@@ -13,10 +13,7 @@ public struct CurvePublicKey: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: `WireError.invalidKey` when `bytes` is not 32 bytes long.
     public init(bytes: [UInt8]) throws {
-        guard bytes.count == CurveKeyPair.keyLength else {
-            throw WireError(.invalidKey, "A CURVE key is 32 bytes, found \(bytes.count).")
-        }
-        self.bytes = bytes
+        self.bytes = try CurveKeyPair.validatedKeyBytes(bytes)
     }
 
     /// Parses 40 characters of Z85; surrounding white space is ignored.
@@ -41,10 +38,7 @@ public struct CurveSecretKey: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `WireError.invalidKey` when `bytes` is not 32 bytes long.
     public init(bytes: [UInt8]) throws {
-        guard bytes.count == CurveKeyPair.keyLength else {
-            throw WireError(.invalidKey, "A CURVE key is 32 bytes, found \(bytes.count).")
-        }
-        self.bytes = bytes
+        self.bytes = try CurveKeyPair.validatedKeyBytes(bytes)
     }
 
     /// Parses 40 characters of Z85; surrounding white space is ignored.
@@ -99,6 +93,16 @@ public struct CurveKeyPair: Sendable, Equatable {
     public init(publicKey: CurvePublicKey, secretKey: CurveSecretKey) {
         self.publicKey = publicKey
         self.secretKey = secretKey
+    }
+
+    /// `bytes` when it is a key's length, for both key types.
+    ///
+    /// - Throws: `WireError.invalidKey` naming the length found.
+    static func validatedKeyBytes(_ bytes: [UInt8]) throws -> [UInt8] {
+        guard bytes.count == keyLength else {
+            throw WireError(.invalidKey, "A CURVE key is 32 bytes, found \(bytes.count).")
+        }
+        return bytes
     }
 
     static func decodeKeyText(_ text: String) throws -> [UInt8] {
