@@ -32,7 +32,7 @@ enum ScoreCommand {
               --workers N                 local worker processes (default: one per core);
                                           0 scores in this process. With --solver cg, each
                                           CG iteration's curvature products are summed over
-                                          the local workers (not the --external ones)
+                                          all workers, which then serve the scoring pass
               --external K                also wait for K workers started elsewhere with
                                           `mtif worker --connect ENDPOINT` (printed on stderr)
               --bind ENDPOINT             where workers connect (default tcp://127.0.0.1:0)
@@ -82,15 +82,16 @@ enum ScoreCommand {
         let progress =
             arguments.isSet("quiet")
             ? nil : ProgressReporter(stage: "score", total: totalExamples(objective), unit: "examples")
+        let session = pool.isDistributed ? WorkerPoolSession(options: pool, logger: logger) : nil
         let prepared = try clock.measure("prepare") {
             try prepare(
-                objective: objective, parameters: checkpoint.parameters, configuration: configuration, pool: pool,
-                dataSource: dataSource, logger: logger)
+                objective: objective, parameters: checkpoint.parameters, configuration: configuration,
+                session: session, dataSource: dataSource, logger: logger)
         }
         let result = try clock.measure("score") {
             try scoringPass(
-                prepared, pool: pool, dataSource: dataSource, runDirectory: URL(fileURLWithPath: out), logger: logger,
-                progress: progress)
+                prepared, session: session, dataSource: dataSource, runDirectory: URL(fileURLWithPath: out),
+                logger: logger, progress: progress)
         }
 
         let writer = try ScoreRunWriter(directory: URL(fileURLWithPath: out), dataset: dataset, result: result)
@@ -125,15 +126,15 @@ enum ScoreCommand {
         }
     }
 
-    /// Queries, gradients and the solve; with `--solver cg` and local workers, conjugate
-    /// gradient's curvature products are summed over those workers (one round of
-    /// `curvature-shard` jobs per iteration), and the solve report says so. Those workers start
-    /// once the query gradients exist and are shut down when the solve ends.
+    /// Queries, gradients and the solve; with `--solver cg` and a worker pool, conjugate
+    /// gradient's curvature products are summed over the pool's workers, local and external
+    /// (one round of `curvature-shard` jobs per iteration), and the solve report says so. The
+    /// same workers then serve the scoring pass.
     static func prepare(
         objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
-        pool: WorkerPoolOptions, dataSource: ShardDataSource = .sentWithShards, logger: Logger
+        session: WorkerPoolSession?, dataSource: ShardDataSource = .sentWithShards, logger: Logger
     ) throws -> PreparedScoring {
-        guard configuration.solver == .conjugateGradient, pool.localWorkers > 0 else {
+        guard configuration.solver == .conjugateGradient, let session else {
             return try InfluenceEngine.prepare(
                 objective: objective, parameters: parameters, configuration: configuration)
         }
@@ -142,9 +143,8 @@ enum ScoreCommand {
             let context = try CurvatureShardJob.runContext(
                 model: objective.model, parameters: parameters, curvature: configuration.curvature,
                 dataSource: dataSource)
-            let (products, statistics) = try pool.withLocalRounds(
-                context: context, jobKinds: [CurvatureShardJob.kind], logger: logger
-            ) { scheduler in
+            let (products, statistics) = try session.rounds(context: context, jobKinds: [CurvatureShardJob.kind]) {
+                scheduler in
                 try solve(
                     DistributedCurvatureOperator(
                         objective: objective, curvature: configuration.curvature, shardSize: configuration.shardSize,
@@ -163,17 +163,17 @@ enum ScoreCommand {
 
     /// Scores on the worker pool, or here with one BLAS thread (as workers use) when there is none.
     static func scoringPass(
-        _ prepared: PreparedScoring, pool: WorkerPoolOptions, dataSource: ShardDataSource = .sentWithShards,
+        _ prepared: PreparedScoring, session: WorkerPoolSession?, dataSource: ShardDataSource = .sentWithShards,
         runDirectory: URL, logger: Logger, progress: ProgressReporter?
     ) throws -> InfluenceResult {
-        guard pool.isDistributed else {
+        guard let session else {
             let threads = BLASRuntime.threadCount
             BLASRuntime.setThreadCount(1)
             defer { BLASRuntime.setThreadCount(threads) }
             return prepared.scoreInProcess(progress: progress)
         }
         let (result, statistics) = try DistributedScoring.run(
-            prepared, pool: pool, dataSource: dataSource, runDirectory: runDirectory, logger: logger,
+            prepared, session: session, dataSource: dataSource, runDirectory: runDirectory, logger: logger,
             progress: progress)
         if let statistics {
             logger.info(

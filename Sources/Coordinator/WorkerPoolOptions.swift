@@ -43,64 +43,17 @@ struct WorkerPoolOptions {
         }
     }
 
-    /// Runs `jobs` on the pool: binds, prints the endpoint, starts the local workers, and
-    /// returns when every job has a result. Local workers are stopped and reaped on every path.
+    /// Local and external workers together.
+    var workerCount: Int { localWorkers + externalWorkers }
+
+    /// Runs `jobs` on the pool in a session of its own: binds, prints the endpoint, starts the
+    /// local workers, and returns when every job has a result. Local workers are stopped and
+    /// reaped on every path.
     func run(
         context: RunContext, jobs: [JobSpecification], completed: Set<UInt64>, logger: Logger,
         onResult: (CompletedJob) throws -> Void
     ) throws -> SchedulerStatistics {
-        let localKeys = try security.map {
-            try LocalWorkerKeys(serverKey: CurveKeyPair(secretKey: $0.secretKey).publicKey)
-        }
-        var configuration = SchedulerConfiguration(
-            endpoint: endpoint, leaseDuration: lease, security: security,
-            minimumWorkers: min(localWorkers + externalWorkers, max(jobs.count - completed.count, 1)))
-        if let localKeys { configuration.security?.authorizedClients.insert(localKeys.workerPublicKey) }
-        let scheduler = try JobScheduler(
-            configuration: configuration, context: context, jobs: jobs, completedJobIDs: completed, logger: logger)
-        logger.info("coordinator listening", ["endpoint": scheduler.endpoint])
-        if externalWorkers > 0 {
-            // Unbuffered, so that a launcher can hand the endpoint to remote workers.
-            FileHandle.standardError.write(Data("endpoint \(scheduler.endpoint)\n".utf8))
-        }
-        let workers = LocalWorkers()
-        defer { workers.stop() }
-        try workers.start(count: localWorkers, endpoint: scheduler.endpoint, keys: localKeys)
-        let statistics = try scheduler.run(onResult: onResult)
-        workers.waitForExit(within: .seconds(5))
-        return statistics
-    }
-
-    /// Runs `body` with a scheduler for rounds of jobs on this machine's local workers only,
-    /// then shuts them down.
-    ///
-    /// External workers serve one run each, so they are kept for the scoring run that follows;
-    /// the rounds bind a system-chosen loopback port, with CURVE when the pool uses it.
-    ///
-    /// - Parameters:
-    ///   - context: the rounds' context blobs.
-    ///   - jobKinds: every job kind of the rounds.
-    ///   - body: runs on this thread with the scheduler; it may call `runRound` any number of times.
-    /// - Returns: what `body` returned and what the rounds cost.
-    /// - Precondition: `localWorkers > 0`.
-    func withLocalRounds<Value>(
-        context: RunContext, jobKinds: Set<String>, logger: Logger, _ body: (JobScheduler) throws -> Value
-    ) throws -> (Value, SchedulerStatistics) {
-        precondition(localWorkers > 0, "Rounds need local workers")
-        let localKeys = try security.map {
-            try LocalWorkerKeys(serverKey: CurveKeyPair(secretKey: $0.secretKey).publicKey)
-        }
-        var configuration = SchedulerConfiguration(
-            endpoint: "tcp://127.0.0.1:0", leaseDuration: lease, security: security, minimumWorkers: localWorkers)
-        if let localKeys { configuration.security?.authorizedClients.insert(localKeys.workerPublicKey) }
-        let scheduler = try JobScheduler(
-            configuration: configuration, context: context, roundJobKinds: jobKinds, logger: logger)
-        let workers = LocalWorkers()
-        defer { workers.stop() }
-        try workers.start(count: localWorkers, endpoint: scheduler.endpoint, keys: localKeys)
-        let value = try body(scheduler)
-        let statistics = scheduler.finish()
-        workers.waitForExit(within: .seconds(5))
-        return (value, statistics)
+        try WorkerPoolSession(options: self, logger: logger).run(
+            context: context, jobs: jobs, completed: completed, onResult: onResult)
     }
 }

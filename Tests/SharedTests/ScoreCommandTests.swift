@@ -74,6 +74,49 @@ struct ScoreCommandTests {
         #expect(!LingeringWorkers.anyRunning())
     }
 
+    @Test("An external worker serves conjugate gradient's curvature rounds and then the scoring pass")
+    func externalWorkerServesRoundsAndScoring() throws {
+        let (local, distributed) = (FixtureFiles.temporaryPath("-ext0"), FixtureFiles.temporaryPath("-ext1"))
+        defer { [local, distributed].forEach(FixtureFiles.remove) }
+        let solve = ["--solver", "cg", "--curvature", "gauss-newton", "--damping", "0.01", "--tolerance", "1e-12"]
+        #expect(try Self.score(local, solve + ["--workers", "0", "--quiet"]).status == 0)
+
+        let log = FixtureFiles.temporaryPath("-ext-log")
+        defer { FixtureFiles.remove(log) }
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let coordinator = Process()
+        coordinator.executableURL = URL(fileURLWithPath: try #require(BuiltExecutable.mtif))
+        coordinator.arguments =
+            [
+                "score", Self.dataset, "--checkpoint", Self.checkpoint, "--out", distributed, "--queries", "examples",
+                "--shard-size", "4", "--workers", "0", "--external", "1", "--quiet",
+            ] + solve
+        coordinator.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try coordinator.run()
+        let deadline = Date().addingTimeInterval(60)
+        var endpoint: String?
+        while endpoint == nil, coordinator.isRunning, Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            endpoint = text.split(separator: "\n").first { $0.hasPrefix("endpoint ") }.map { String($0.dropFirst(9)) }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let worker = try BuiltExecutable.run([
+            "worker", "--connect", try #require(endpoint), "--id", "outside", "--verbose",
+        ])
+        coordinator.waitUntilExit()
+
+        #expect(coordinator.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(worker.status == 0, "\(worker.error)")
+        // One run of curvature rounds that announces the next, then the scoring run.
+        #expect(worker.error.components(separatedBy: "run ended").count - 1 == 2, "\(worker.error)")
+        #expect(worker.error.contains("next=true") && worker.error.contains("next=false"))
+        let expected = try NPYFormat.read(path: local + "/scores.npy").elements
+        let actual = try NPYFormat.read(path: distributed + "/scores.npy").elements
+        let scale = try #require(expected.map(abs).max())
+        // As for local workers: CG's sums differ only in order; residuals below 1e-11.
+        #expect(zip(actual, expected).map { abs($0 - $1) }.max()! <= 1e-10 * scale)
+    }
+
     @Test("A rerun resumes from the stored shards: it says so and the scores are unchanged")
     func rerunResumesFromStoredShards() throws {
         let out = FixtureFiles.temporaryPath("-resume")
@@ -158,15 +201,18 @@ struct ScoreCommandTests {
 
 /// Local worker processes on this machine, found through /proc.
 enum LingeringWorkers {
-    /// Whether any local worker started by `mtif score` is still running (tests of this suite
-    /// run one at a time, so any such worker would be one of theirs).
+    /// Whether any local worker started by this build's `mtif score` is still running (tests
+    /// of this suite run one at a time, so any such worker would be one of theirs; other
+    /// checkouts' workers on the same machine are not).
     static func anyRunning() -> Bool {
+        guard let executable = BuiltExecutable.mtif else { return false }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.contains { entry in
             guard Int(entry) != nil,
                 let command = try? String(contentsOfFile: "/proc/\(entry)/cmdline", encoding: .utf8)
             else { return false }
-            return command.contains("worker\u{0}--connect") && command.contains("--exit-with-parent")
+            return command.hasPrefix(executable + "\u{0}") && command.contains("worker\u{0}--connect")
+                && command.contains("--exit-with-parent")
         }
     }
 }

@@ -35,7 +35,8 @@ enum WireSamples {
             .jobResult(JobResultMessage(jobID: 42, computeTime: .nanoseconds(123_456), payload: bytes(31, seed: 5))),
             .jobFailure(
                 JobFailureReport(jobID: 9, kind: .computationFailed, message: "Cholesky: not positive definite")),
-            .shutdown(reason: "run complete"),
+            .shutdown(reason: "run complete", nextRunFollows: false),
+            .shutdown(reason: "rounds complete", nextRunFollows: true),
         ]
     }
 

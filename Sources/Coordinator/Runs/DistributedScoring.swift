@@ -4,7 +4,8 @@ import Shared
 /// The scoring pass on a worker pool, streaming scores into the run directory and resuming
 /// from what an earlier coordinator of the same run finished.
 enum DistributedScoring {
-    /// Scores every shard of `prepared` on `pool`, skipping shards already in the run directory.
+    /// Scores every shard of `prepared` on the session's workers, skipping shards already in the
+    /// run directory.
     ///
     /// Each result is written into its rows of the scores file and copied once into the
     /// in-memory matrix the summaries are computed from; neither is rebuilt at the end.
@@ -13,7 +14,7 @@ enum DistributedScoring {
     ///
     /// - Returns: the scores, and what the pool did (nil when every shard was already done).
     static func run(
-        _ prepared: PreparedScoring, pool: WorkerPoolOptions, dataSource: ShardDataSource, runDirectory: URL,
+        _ prepared: PreparedScoring, session: WorkerPoolSession, dataSource: ShardDataSource, runDirectory: URL,
         logger: Logger, progress: ProgressReporter?
     ) throws -> (InfluenceResult, SchedulerStatistics?) {
         let blobs = ScoreShardJob.contextBlobs(
@@ -44,7 +45,7 @@ enum DistributedScoring {
             defer { BLASRuntime.setThreadCount(threads) }
             let jobs = ScoreShardJob.jobs(plan: prepared.plan, objective: prepared.objective, dataSource: dataSource)
             let offsets = assembler.scores.taskOffsets
-            statistics = try pool.run(context: context, jobs: jobs, completed: completed, logger: logger) { job in
+            statistics = try session.run(context: context, jobs: jobs, completed: completed) { job in
                 try ScoreShardJob.withResult(job.payload, queryCount: queryCount) { shard, scoreBytes in
                     guard shard == prepared.plan[Int(job.jobID)] else {
                         throw WireError(

@@ -96,7 +96,10 @@ extension WireMessage {
         switch self {
         case .hello(let hello): hello.encode(into: &writer)
         case .welcome(let welcome): welcome.encode(into: &writer)
-        case .refuse(let reason), .shutdown(let reason): writer.appendText(reason)
+        case .refuse(let reason): writer.appendText(reason)
+        case .shutdown(let reason, let nextRunFollows):
+            writer.appendText(reason)
+            writer.append(UInt8(nextRunFollows ? 1 : 0))
         case .contextBlob(let blob):
             writer.appendName(blob.name)
             writer.appendFixed(blob.digest.bytes)
@@ -137,7 +140,10 @@ extension WireMessage {
                     computeTime: .nanoseconds(Int64(clamping: try reader.read(UInt64.self, "result compute time"))),
                     payload: try reader.readBlob("result payload")))
         case .jobFailure: .jobFailure(try JobFailureReport(from: &reader))
-        case .shutdown: .shutdown(reason: try reader.readText("shutdown reason"))
+        case .shutdown:
+            .shutdown(
+                reason: try reader.readText("shutdown reason"),
+                nextRunFollows: try reader.read(UInt8.self, "shutdown next run") != 0)
         }
     }
 }

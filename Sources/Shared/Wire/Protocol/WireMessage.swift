@@ -3,7 +3,9 @@ public enum WireProtocol {
     /// The protocol version this build speaks. Peers must speak the same version; only the
     /// header and the `refuse` body keep their layout across versions, so that a refusal is
     /// readable by every version.
-    public static let version: UInt16 = 1
+    ///
+    /// Version 2 added `nextRunFollows` to `shutdown`.
+    public static let version: UInt16 = 2
     /// The first four bytes of every frame: "mtif" in ASCII.
     static let magic: [UInt8] = Array("mtif".utf8)
     /// Bytes before the body: magic 4, version 2, kind 1, flags 1, run id 16, context digest 32.
@@ -167,8 +169,11 @@ public enum WireMessage: Sendable, Equatable {
     case jobResult(JobResultMessage)
     /// Worker → coordinator: a job failed.
     case jobFailure(JobFailureReport)
-    /// Coordinator → worker: the run is over; exit.
-    case shutdown(reason: String)
+    /// Coordinator → worker: the run is over. With `nextRunFollows` the coordinator starts
+    /// another run on the same endpoint at once (conjugate gradient's curvature rounds, then the
+    /// scoring pass): the worker reconnects and says hello again, keeping its blob cache.
+    /// Otherwise it exits.
+    case shutdown(reason: String, nextRunFollows: Bool)
 
     public var kind: WireMessageKind {
         switch self {

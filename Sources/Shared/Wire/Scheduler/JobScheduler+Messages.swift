@@ -50,7 +50,11 @@ extension JobScheduler {
 
     /// Accepts a worker, or refuses it with a reason it can show.
     private func welcome(_ peer: PeerID, hello: WorkerHello, envelope: WireEnvelope) throws {
-        guard sessions[peer] == nil else { return try reject(peer, problem: "hello sent twice on one connection") }
+        // A worker repeats its hello until welcomed (a hello sent while the endpoint changed
+        // hands between runs can be lost); one that already arrived keeps its welcome.
+        guard sessions[peer] == nil else {
+            return logger.debug("repeated hello ignored", ["worker.id": sessions[peer]?.workerID ?? ""])
+        }
         if let reason = refusalReason(for: hello, envelope: envelope) { return try refuse(peer, reason: reason) }
         let workerID = hello.workerID.isEmpty ? peer.description : hello.workerID
         sessions[peer] = WorkerSession(workerID: workerID, lastHeard: clock.now)
@@ -248,10 +252,13 @@ extension JobScheduler {
 
     /// Tells every connected worker the run is over. Best effort: a worker that cannot be
     /// reached will notice on its own when its heartbeats go unanswered.
-    func broadcastShutdown(reason: String) {
+    ///
+    /// - Parameter nextRunFollows: tells workers to reconnect for another run on this endpoint.
+    func broadcastShutdown(reason: String, nextRunFollows: Bool = false) {
         for peer in sessions.keys {
             let envelope = WireEnvelope(
-                runID: context.runID, contextDigest: context.digest, message: .shutdown(reason: reason))
+                runID: context.runID, contextDigest: context.digest,
+                message: .shutdown(reason: reason, nextRunFollows: nextRunFollows))
             guard let frame = try? envelope.encoded() else { continue }
             if (try? socket.send([peer.bytes, frame], timeout: .zero)) != nil {
                 statistics.messagesSent += 1

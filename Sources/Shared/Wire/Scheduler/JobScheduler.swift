@@ -196,11 +196,13 @@ public final class JobScheduler {
 
     /// Tells the workers the run is over after the last round.
     ///
+    /// - Parameter nextRunFollows: whether another scheduler binds this endpoint next for a
+    ///   new run; the workers then reconnect to it instead of exiting.
     /// - Returns: what every round together cost.
-    public func finish() -> SchedulerStatistics {
+    public func finish(nextRunFollows: Bool = false) -> SchedulerStatistics {
         precondition(!hasRun && !isFinished, "finish after run or a failed round, or twice")
         isFinished = true
-        return finishRun(since: roundsStartedAt ?? clock.now)
+        return finishRun(since: roundsStartedAt ?? clock.now, nextRunFollows: nextRunFollows)
     }
 
     // MARK: - Loop
@@ -224,8 +226,8 @@ public final class JobScheduler {
         }
     }
 
-    private func finishRun(since start: ContinuousClock.Instant) -> SchedulerStatistics {
-        broadcastShutdown(reason: "The run is complete.")
+    private func finishRun(since start: ContinuousClock.Instant, nextRunFollows: Bool = false) -> SchedulerStatistics {
+        broadcastShutdown(reason: "The run is complete.", nextRunFollows: nextRunFollows)
         statistics.elapsed = clock.now - start
         statistics.authentication = authenticator?.statistics
         logger.info("run finished", ["jobs": statistics.completedJobs, "seconds": statistics.elapsed.inSeconds])

@@ -80,6 +80,10 @@ final class WorkerLoop {
     var lastHeard: ContinuousClock.Instant
     var nextHeartbeat: ContinuousClock.Instant
     var summary = WorkerSummary(runID: .zero)
+    /// The greeting, built once: the cache's digests are those of the start of this run.
+    private(set) lazy var hello = WorkerHello(
+        workerID: configuration.workerID, jobKinds: worker.handlers.kinds,
+        processorCount: UInt32(ProcessInfo.processInfo.activeProcessorCount), cachedBlobs: worker.cache.digests)
     /// Frames not yet taken by the socket, oldest first: sends never block the loop.
     var outbox: [[UInt8]] = []
 
@@ -107,10 +111,8 @@ final class WorkerLoop {
     }
 
     func run() throws -> WorkerSummary {
-        let hello = WorkerHello(
-            workerID: configuration.workerID, jobKinds: worker.handlers.kinds,
-            processorCount: UInt32(ProcessInfo.processInfo.activeProcessorCount), cachedBlobs: worker.cache.digests)
         try send(.hello(hello))
+        nextHeartbeat = clock.now + Self.helloRepeatInterval
         lastHeard = clock.now
         while true {
             try checkCoordinatorIsAlive()
@@ -140,15 +142,22 @@ final class WorkerLoop {
                 + "it stopped or the network failed.")
     }
 
+    /// While greeting, the hello is repeated this often: one sent while the coordinator's
+    /// endpoint changed hands between two runs may have gone to the socket being closed.
+    static let helloRepeatInterval = Duration.seconds(1)
+
     private func sendHeartbeatIfDue() throws {
+        if phase == .greeting, clock.now >= nextHeartbeat {
+            try send(.hello(hello))
+            nextHeartbeat = clock.now + Self.helloRepeatInterval
+        }
         guard phase != .greeting, clock.now >= nextHeartbeat else { return }
         try send(.heartbeat(jobIDs: runningJobID.map { [$0] } ?? []))
         nextHeartbeat = clock.now + heartbeatInterval
     }
 
     private func timeUntilNextDuty() -> Duration {
-        var duty = lastHeard + configuration.coordinatorTimeout
-        if phase != .greeting { duty = min(duty, nextHeartbeat) }
+        var duty = min(lastHeard + configuration.coordinatorTimeout, nextHeartbeat)
         if !outbox.isEmpty { duty = min(duty, clock.now + Self.outboxRetryInterval) }
         return max(.zero, clock.now.duration(to: duty))
     }

@@ -70,21 +70,31 @@ public enum WorkerCommandLine {
         }
     }
 
-    /// Parses the options and serves one run with the library's standard job handlers.
+    /// Parses the options and serves runs with the library's standard job handlers: one run,
+    /// or several when the coordinator announces that another follows on the same endpoint
+    /// (conjugate gradient's curvature rounds, then the scoring pass). Context blobs and loaded
+    /// datasets are kept from one run to the next.
     ///
-    /// - Returns: what the worker did.
+    /// - Returns: what the worker did in its last run.
     /// - Throws: what `configuration(from:)` and `JobWorker.run()` throw.
     public static func run(_ arguments: CommandArguments, logger: Logger) throws -> WorkerSummary {
         let configuration = try configuration(from: arguments)
         if arguments.isSet("exit-with-parent") { ParentWatch.start() }
-        logger.info("connecting", ["worker.id": configuration.workerID, "endpoint": configuration.endpoint])
         let handlers = JobHandlerRegistry.standard(
             dataDirectory: DataDirectory.resolve(explicit: arguments.value("data-dir")))
-        let summary = try JobWorker(configuration: configuration, handlers: handlers, logger: logger).run()
-        logger.info(
-            "run ended",
-            ["worker.id": configuration.workerID, "jobs": summary.jobsCompleted, "reason": summary.shutdownReason])
-        return summary
+        let cache = ContextCache()
+        while true {
+            logger.info("connecting", ["worker.id": configuration.workerID, "endpoint": configuration.endpoint])
+            let summary = try JobWorker(configuration: configuration, handlers: handlers, cache: cache, logger: logger)
+                .run()
+            logger.info(
+                "run ended",
+                [
+                    "worker.id": configuration.workerID, "jobs": summary.jobsCompleted,
+                    "reason": summary.shutdownReason, "next": summary.nextRunFollows,
+                ])
+            if !summary.nextRunFollows { return summary }
+        }
     }
 }
 

@@ -72,4 +72,6 @@ public struct WorkerSummary: Sendable, Equatable {
     public var bytesReceived = 0
     /// The coordinator's reason for the shutdown.
     public var shutdownReason = ""
+    /// Whether the coordinator said another run follows on the same endpoint.
+    public var nextRunFollows = false
 }

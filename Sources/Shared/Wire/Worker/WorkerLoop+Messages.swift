@@ -31,8 +31,9 @@ extension WorkerLoop {
             return nil
         }
         switch envelope.message {
-        case .shutdown(let reason):
+        case .shutdown(let reason, let nextRunFollows):
             summary.shutdownReason = reason
+            summary.nextRunFollows = nextRunFollows
             worker.logger.info("coordinator ended the run", ["worker.id": configuration.workerID, "reason": reason])
             return summary
         case .contextBlob(let blob): try receive(blob)
