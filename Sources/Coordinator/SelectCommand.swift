@@ -26,6 +26,8 @@ enum SelectCommand {
                                     the largest harm); default harmful
               --random-seeds N      random draws per rule (default 5; 0 for none)
               --seed S              the first random seed; the draws use S, S+1, … (default 0)
+              --drop-tasks LIST     also retrain without these tasks (names or indices,
+                                    comma-separated), whatever the scores say; repeatable
               --name NAME           output name (default: the target and --from)
               --tolerance T         relative gradient tolerance of the retraining (default:
                                     the checkpoint's)
@@ -54,7 +56,7 @@ enum SelectCommand {
             """,
         valueOptions: [
             "target", "from", "fractions", "random-seeds", "seed", "name", "tolerance", "checkpoint", "dataset",
-            "data-dir",
+            "data-dir", "drop-tasks",
         ],
         flagOptions: [],
         run: { arguments in try run(arguments) })
@@ -135,11 +137,23 @@ enum SelectCommand {
         /// The target named by --target among `taskNames`.
         func target(taskNames: [String]) throws -> SelectionTarget {
             if targetText == "all" { return .allTasks }
-            if let index = taskNames.firstIndex(of: targetText) { return .task(index) }
-            if let index = Int(targetText), taskNames.indices.contains(index) { return .task(index) }
+            return .task(try Self.task(targetText, option: "target", taskNames: taskNames))
+        }
+
+        /// The tasks of a --drop-tasks list.
+        func tasks(_ list: String, taskNames: [String]) throws -> [Int] {
+            try list.split(separator: ",").map {
+                try Self.task($0.trimmingCharacters(in: .whitespaces), option: "drop-tasks", taskNames: taskNames)
+            }
+        }
+
+        /// A task by name, or by index when no task has that name.
+        private static func task(_ text: String, option: String, taskNames: [String]) throws -> Int {
+            if let index = taskNames.firstIndex(of: text) { return index }
+            if let index = Int(text), taskNames.indices.contains(index) { return index }
             throw UsageError(
-                "--target expects a task of the run (\(taskNames.joined(separator: ", "))), an index below "
-                    + "\(taskNames.count), or all; found '\(targetText)'.")
+                "--\(option) expects a task of the run (\(taskNames.joined(separator: ", "))), an index below "
+                    + "\(taskNames.count)\(option == "target" ? ", or all" : ""); found '\(text)'.")
         }
     }
 
@@ -158,7 +172,10 @@ enum SelectCommand {
         let experiment = SelectionExperiment(
             objective: inputs.objective, parameters: inputs.checkpoint.parameters, selector: selector,
             rules: options.rules, randomSeeds: options.seeds, taskMatrix: inputs.taskMatrix,
-            convention: inputs.scores.convention)
+            convention: inputs.scores.convention,
+            droppedTaskSets: try arguments.values("drop-tasks").map {
+                try options.tasks($0, taskNames: inputs.taskNames)
+            })
 
         let trainer = MultitaskTrainer.retraining(
             like: inputs.checkpoint.training?.settings, relativeTolerance: options.tolerance)

@@ -58,6 +58,7 @@ struct SelectCommandTests {
         defer { FixtureFiles.remove(directory) }
         let run = try BuiltExecutable.run([
             "select", directory, "--target", "task0", "--fractions", "harmful,10", "--random-seeds", "3", "--name", "t",
+            "--drop-tasks", "task2",
         ])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("MTIF top 10%") && run.output.contains("random 10%"))
@@ -68,8 +69,13 @@ struct SelectCommandTests {
         #expect(document["tasks"] as? [String] == ["task0", "task1", "task2"])
         let strategies = try #require(document["strategies"] as? [[String: Any]])
         #expect(
-            strategies.map { $0["kind"] as? String } == ["full-data", "mtif", "random", "mtif", "random", "task-level"])
+            strategies.map { $0["kind"] as? String } == [
+                "full-data", "mtif", "random", "mtif", "random", "task-level", "task-level",
+            ])
         #expect(strategies[0]["name"] as? String == "full data" && strategies[0]["removedExamples"] as? Int == 0)
+        let dropped = strategies[6]
+        #expect(dropped["name"] as? String == "drop tasks: task2" && dropped["removedExamples"] as? Int == 36)
+        #expect((dropped["removedShareByTrainTask"] as? [String: Double])?["task2"] == 1)
         for random in [strategies[2], strategies[4]] {
             let seeds = try #require(random["perSeed"] as? [[String: Any]])
             #expect(seeds.count == 3)

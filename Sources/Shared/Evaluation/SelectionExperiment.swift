@@ -63,7 +63,7 @@ public struct SelectionExperiment: Sendable {
     /// ŵ.
     public let parameters: [Double]
     /// The full-data reference first, then for each rule its MTIF and random strategies, then
-    /// the task-level strategy.
+    /// the task-level strategy, then one strategy per requested set of tasks to drop.
     public let strategies: [SelectionStrategy]
     /// How the MTIF and random strategies remove examples; task-level removal always sets the
     /// weights to zero (a renormalised task without examples is undefined).
@@ -77,9 +77,12 @@ public struct SelectionExperiment: Sendable {
     ///   - randomSeeds: one random draw per seed for each rule; none omits random removal.
     ///   - taskMatrix: K × K task-level MTIF, rows train task l, columns query task k.
     ///   - convention: normally the one the scores were computed for.
+    ///   - droppedTaskSets: sets of train tasks to drop whatever the scores say, such as a task
+    ///     known to conflict, to check that removing it helps at all.
+    /// - Precondition: the dropped tasks are tasks of `objective`.
     public init(
         objective: MultitaskObjective, parameters: [Double], selector: ExampleSelector, rules: [SelectionRule],
-        randomSeeds: [UInt64], taskMatrix: Matrix, convention: RemovalConvention
+        randomSeeds: [UInt64], taskMatrix: Matrix, convention: RemovalConvention, droppedTaskSets: [[Int]] = []
     ) {
         precondition(selector.scores.trainCounts == (0..<objective.taskCount).map(objective.trainCount))
         self.objective = objective
@@ -88,7 +91,10 @@ public struct SelectionExperiment: Sendable {
         let reference = SelectionStrategy(
             name: "full data", kind: .fullData, rule: nil, removals: [[]], seeds: [], removedTasks: [])
         let selections = rules.flatMap { rule in Self.strategies(for: rule, selector: selector, seeds: randomSeeds) }
-        strategies = [reference] + selections + [Self.taskLevel(selector: selector, taskMatrix: taskMatrix, objective)]
+        let harmfulTasks = selector.harmfulTasks(taskMatrix: taskMatrix)
+        strategies =
+            [reference] + selections + [Self.taskLevel(harmfulTasks, name: "drop harmful tasks", objective)]
+            + droppedTaskSets.map { Self.taskLevel($0, name: "drop tasks", objective) }
     }
 
     /// The distinct non-empty removals, each retrained once.
@@ -172,15 +178,13 @@ public struct SelectionExperiment: Sendable {
         return [mtif, random]
     }
 
-    private static func taskLevel(
-        selector: ExampleSelector, taskMatrix: Matrix, _ objective: MultitaskObjective
-    )
-        -> SelectionStrategy
-    {
-        let tasks = selector.harmfulTasks(taskMatrix: taskMatrix)
+    /// Drops every example of `tasks`, named such as `drop harmful tasks: task3` or `…: none`.
+    private static func taskLevel(_ tasks: [Int], name: String, _ objective: MultitaskObjective) -> SelectionStrategy {
+        precondition(tasks.allSatisfy { $0 >= 0 && $0 < objective.taskCount }, "No such task in \(tasks)")
+        let tasks = Array(Set(tasks)).sorted()
         let names = tasks.map { objective.dataset.tasks[$0].name }
         return SelectionStrategy(
-            name: "drop harmful tasks: " + (names.isEmpty ? "none" : names.joined(separator: ", ")), kind: .taskLevel,
+            name: "\(name): " + (names.isEmpty ? "none" : names.joined(separator: ", ")), kind: .taskLevel,
             rule: nil, removals: [RetrainingRequest.removingTasks(tasks, of: objective).removed], seeds: [],
             removedTasks: tasks)
     }
