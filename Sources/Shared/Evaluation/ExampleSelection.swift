@@ -33,7 +33,7 @@ public enum SelectionRule: Sendable, Hashable {
     }
 }
 
-/// Chooses training examples to remove from their MTIF scores (method.md §2, §5).
+/// Chooses training examples to remove from their MTIF scores (method.md §5, §7).
 ///
 /// The harm of training example (l, i) is its score for the target's task query V_k, or for
 /// every task the sum Σ_k MTIF^k_li, the first-order predicted drop of Σ_k V_k when the example

@@ -50,10 +50,10 @@ public struct StrategyOutcome: Sendable {
     }
 }
 
-/// A data-selection experiment against negative transfer: remove training data chosen from the
-/// MTIF scores, retrain, and measure every task on a split that played no part in scoring,
-/// beside the full-data model, random removal of as many examples from the same candidates
-/// (several seeds) and the removal of whole harmful tasks.
+/// A data-selection experiment against negative transfer (method.md §7): remove training data
+/// chosen from the MTIF scores, retrain, and measure every task on a split that played no part
+/// in scoring, beside the full-data model, random removal of as many examples from the same
+/// candidates (several seeds) and the removal of whole harmful tasks.
 ///
 /// Retraining starts at ŵ and uses the `Retrainer` given, normally with
 /// `MultitaskTrainer.retraining(like:)`, the checkpoint's own optimiser. Identical removals
