@@ -27,7 +27,8 @@ struct ScoreRunInputs {
     ///   - dataDirectory: where built-in datasets live (`--data-dir`).
     /// - Throws: `DataError` for a malformed run directory or dataset; `CheckpointError` for an
     ///   unreadable checkpoint; `UsageError` when the dataset or the checkpoint is not the one
-    ///   the run scored (their fingerprints differ from the manifest's).
+    ///   the run scored (their fingerprints differ from the manifest's), or the manifest's
+    ///   checkpoint is missing and none is given.
     init(directory: String, dataset description: String?, checkpoint path: String?, dataDirectory: String?) throws {
         run = try ScoreRun(directory: directory)
         let manifest = run.manifest
@@ -40,6 +41,11 @@ struct ScoreRunInputs {
                     + "Give --dataset with the description and options the run was scored with.")
         }
         checkpointPath = path ?? manifest.model.checkpoint
+        guard path != nil || FileManager.default.fileExists(atPath: checkpointPath) else {
+            throw UsageError(
+                "The run's checkpoint \(checkpointPath) is not there (a relative path is relative to where "
+                    + "`mtif score` ran). Give --checkpoint with the model the run scored.")
+        }
         checkpoint = try Checkpoint.read(from: checkpointPath)
         objective = try checkpoint.makeObjective(
             dataset: dataset, datasetDescription: datasetDescription, path: checkpointPath)
