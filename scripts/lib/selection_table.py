@@ -22,6 +22,12 @@ def target_loss(document, strategy):
     return statistics.fmean(losses)
 
 
+def target_spread(document, strategy):
+    """The standard deviation over seeds of the target's loss; for every task, that of the mean."""
+    seeds = [target_loss(document, seed) for seed in strategy.get("perSeed", [])]
+    return statistics.stdev(seeds) if len(seeds) > 1 else math.nan
+
+
 def mean_std(values):
     if not values:
         return "-"
@@ -41,7 +47,7 @@ def main(arguments):
             runs.append((label, json.load(file)))
 
     share_header = f" | from {conflicting}" if conflicting else ""
-    print(f"| run | rule | removed{share_header} | full | MTIF | random (mean of seeds) |")
+    print(f"| run | rule | removed{share_header} | full | MTIF | random (mean ± sd of seeds) |")
     print("| --- | --- | ---" + (" | ---" if conflicting else "") + " | --- | --- | --- |")
     summary = {}
     for label, document in runs:
@@ -57,7 +63,7 @@ def main(arguments):
             random_loss = target_loss(document, random) if random else math.nan
             share = strategy["removedShareByTrainTask"].get(conflicting, math.nan) if conflicting else None
             share_cell = f" | {100 * share:.0f}%" if conflicting else ""
-            random_cell = f"{random_loss:.4f}" if random else "-"
+            random_cell = f"{random_loss:.4f} ± {target_spread(document, random):.4f}" if random else "-"
             print(f"| {label} | {rule} | {strategy['removedExamples']}{share_cell} | {full:.4f} | {loss:.4f} "
                   f"| {random_cell} |")
             entry = summary.setdefault(rule.split(":")[0], {"share": [], "mtif": [], "random": [], "wins": 0})
