@@ -133,8 +133,10 @@ public struct SelectionExperiment: Sendable {
         }
         let full = try TaskMetrics.measure(objective: objective, parameters: parameters, split: split)
         return strategies.map { strategy in
-            let results = strategy.removals.map { removal in
-                removal.isEmpty ? (full, nil) : measured[request(strategy, removal)].map { ($0.0, $0.1) }!
+            let results = strategy.removals.map { removal -> ([TaskMetrics], TrainingReport?) in
+                guard !removal.isEmpty else { return (full, nil) }
+                let (metrics, report) = measured[request(strategy, removal)]!  // every non-empty removal was retrained
+                return (metrics, report)
             }
             return StrategyOutcome(strategy: strategy, runs: results.map(\.0), trainingReports: results.map(\.1))
         }
