@@ -62,7 +62,9 @@ struct SelectionDocument: Encodable {
     ) {
         let names = experiment.objective.dataset.tasks.map(\.name)
         if case .task(let k) = target { targetTask = names[k] }
-        description = Self.describe(target: target, names: names, provenance: provenance)
+        description = Self.describe(
+            target: target, names: names, provenance: provenance,
+            dropsNamedTasks: experiment.strategies.filter { $0.kind == .taskLevel }.count > 1)
         self.split = split.rawValue
         tasks = names
         strategies = outcomes.map { outcome in
@@ -90,17 +92,20 @@ struct SelectionDocument: Encodable {
             retrainingRelativeGradientNorms: retrained.isEmpty ? nil : retrained.map(\.relativeGradientNorm))
     }
 
-    private static func describe(target: SelectionTarget, names: [String], provenance: Provenance) -> String {
+    private static func describe(
+        target: SelectionTarget, names: [String], provenance: Provenance, dropsNamedTasks: Bool
+    ) -> String {
         let harm: String
         switch target {
         case .task(let k): harm = "MTIF score for the validation loss of \(names[k]) (> 0: harmful)"
         case .allTasks: harm = "sum of the MTIF scores for every task's validation loss (> 0: harmful)"
         }
-        return
-            "Removed training examples by the \(harm), from \(provenance.candidates == "other" ? "the other tasks" : "all tasks"), "
-            + "then retrained from ŵ (\(provenance.retraining)). Random removal draws as many examples from the same "
-            + "candidates (\(provenance.randomSeeds.count) seeds; loss is the mean over seeds); task-level removal drops "
-            + "the tasks whose task-matrix entry is > 0."
+        let candidates = provenance.candidates == "other" ? "the other tasks" : "all tasks"
+        return "Removed training examples by the \(harm), from \(candidates), then retrained from ŵ "
+            + "(\(provenance.retraining)). Random removal draws as many examples from the same candidates "
+            + "(\(provenance.randomSeeds.count) seeds; loss is the mean over seeds). 'Drop harmful tasks' drops the "
+            + "tasks whose task-matrix entry is > 0"
+            + (dropsNamedTasks ? "; 'drop tasks' the tasks named with --drop-tasks." : ".")
     }
 
     /// `selection/NAME-removed.csv`: every example an MTIF strategy removed, one row each.
