@@ -23,6 +23,11 @@ enum ScoreCommand {
               --tolerance T --max-iterations N     for cg (default 1e-10, 10000)
               --lissa-depth N             for lissa (default 10000)
               --shard-size N              training examples per shard (default 512)
+              --worker-data send|load     how workers get training rows: sent with each shard
+                                          (default; no shared files, worker memory independent
+                                          of the data), or loaded once by every worker from the
+                                          same dataset (a path it can read, or a built-in under
+                                          its --data-dir; the fingerprint is checked)
             Workers (the scoring pass, and cg's curvature products; the rest runs here):
               --workers N                 local worker processes (default: one per core);
                                           0 scores in this process. With --solver cg, each
@@ -49,7 +54,7 @@ enum ScoreCommand {
             """,
         valueOptions: DatasetOptions.valueOptions.union([
             "checkpoint", "out", "queries", "removal", "solver", "curvature", "damping", "tolerance",
-            "max-iterations", "lissa-depth", "shard-size", "top", "subsets", "explain",
+            "max-iterations", "lissa-depth", "shard-size", "top", "subsets", "explain", "worker-data",
         ]).union(WorkerPoolOptions.valueOptions),
         flagOptions: DatasetOptions.flagOptions,
         run: { arguments in try run(arguments) })
@@ -73,22 +78,25 @@ enum ScoreCommand {
             dataset: dataset, datasetDescription: DatasetOptions.description(arguments.positional[0], arguments),
             path: checkpointPath)
         let pool = try WorkerPoolOptions(arguments, defaultLocalWorkers: ProcessInfo.processInfo.activeProcessorCount)
+        let dataSource = try shardDataSource(arguments, dataset: dataset, split: objective.trainingSplit)
         let progress =
             arguments.isSet("quiet")
             ? nil : ProgressReporter(stage: "score", total: totalExamples(objective), unit: "examples")
         let prepared = try clock.measure("prepare") {
             try prepare(
                 objective: objective, parameters: checkpoint.parameters, configuration: configuration, pool: pool,
-                logger: logger)
+                dataSource: dataSource, logger: logger)
         }
         let result = try clock.measure("score") {
             try scoringPass(
-                prepared, pool: pool, runDirectory: URL(fileURLWithPath: out), logger: logger, progress: progress)
+                prepared, pool: pool, dataSource: dataSource, runDirectory: URL(fileURLWithPath: out), logger: logger,
+                progress: progress)
         }
 
         let writer = try ScoreRunWriter(directory: URL(fileURLWithPath: out), dataset: dataset, result: result)
         try clock.measure("write") {
-            try writer.writeTables(topCount: try arguments.integer("top", default: 10))
+            try writer.writeTables(
+                topCount: try arguments.integer("top", default: 10), includingMatrix: !pool.isDistributed)
             if let subsets = arguments.value("subsets") {
                 try writer.write(
                     "subset-predictions.csv",
@@ -123,7 +131,7 @@ enum ScoreCommand {
     /// once the query gradients exist and are shut down when the solve ends.
     static func prepare(
         objective: MultitaskObjective, parameters: [Double], configuration: InfluenceConfiguration,
-        pool: WorkerPoolOptions, logger: Logger
+        pool: WorkerPoolOptions, dataSource: ShardDataSource = .sentWithShards, logger: Logger
     ) throws -> PreparedScoring {
         guard configuration.solver == .conjugateGradient, pool.localWorkers > 0 else {
             return try InfluenceEngine.prepare(
@@ -132,14 +140,15 @@ enum ScoreCommand {
         return try InfluenceEngine.prepare(objective: objective, parameters: parameters, configuration: configuration) {
             solve in
             let context = try CurvatureShardJob.runContext(
-                model: objective.model, parameters: parameters, curvature: configuration.curvature)
+                model: objective.model, parameters: parameters, curvature: configuration.curvature,
+                dataSource: dataSource)
             let (products, statistics) = try pool.withLocalRounds(
                 context: context, jobKinds: [CurvatureShardJob.kind], logger: logger
             ) { scheduler in
                 try solve(
                     DistributedCurvatureOperator(
                         objective: objective, curvature: configuration.curvature, shardSize: configuration.shardSize,
-                        scheduler: scheduler))
+                        dataSource: dataSource, scheduler: scheduler))
             }
             logger.info(
                 "curvature products summed over workers",
@@ -154,8 +163,8 @@ enum ScoreCommand {
 
     /// Scores on the worker pool, or here with one BLAS thread (as workers use) when there is none.
     static func scoringPass(
-        _ prepared: PreparedScoring, pool: WorkerPoolOptions, runDirectory: URL, logger: Logger,
-        progress: ProgressReporter?
+        _ prepared: PreparedScoring, pool: WorkerPoolOptions, dataSource: ShardDataSource = .sentWithShards,
+        runDirectory: URL, logger: Logger, progress: ProgressReporter?
     ) throws -> InfluenceResult {
         guard pool.isDistributed else {
             let threads = BLASRuntime.threadCount
@@ -164,7 +173,8 @@ enum ScoreCommand {
             return prepared.scoreInProcess(progress: progress)
         }
         let (result, statistics) = try DistributedScoring.run(
-            prepared, pool: pool, runDirectory: runDirectory, logger: logger, progress: progress)
+            prepared, pool: pool, dataSource: dataSource, runDirectory: runDirectory, logger: logger,
+            progress: progress)
         if let statistics {
             logger.info(
                 "workers finished",
@@ -175,6 +185,20 @@ enum ScoreCommand {
                 ])
         }
         return result
+    }
+
+    /// `--worker-data`: rows sent with the shards (default), or loaded by the workers from the
+    /// dataset this command loaded, checked by its fingerprint.
+    static func shardDataSource(
+        _ arguments: CommandArguments, dataset: MultitaskDataset, split: Split
+    ) throws -> ShardDataSource {
+        switch arguments.value("worker-data") ?? "send" {
+        case "send": return .sentWithShards
+        case "load":
+            return .loadedByWorkers(
+                DatasetRequest(arguments.positional[0], arguments), fingerprint: dataset.fingerprint(), split: split)
+        case let other: throw UsageError("Option --worker-data expects send or load; found '\(other)'.")
+        }
     }
 
     static func totalExamples(_ objective: MultitaskObjective) -> Int {

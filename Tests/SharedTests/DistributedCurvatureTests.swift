@@ -112,7 +112,8 @@ struct DistributedCurvatureTests {
             jobID: 0, kind: CurvatureShardJob.kind, payload: payload,
             context: WorkerContext(runID: context.runID, digest: context.digest, blobs: context.blobs))
         #expect {
-            _ = try CurvatureShardJob.makeHandler()(input)
+            _ = try CurvatureShardJob.makeHandler(
+                datasets: WorkerDatasets(dataDirectory: DataDirectory(path: "/none")))(input)
         } throws: { error in
             (error as? JobHandlerError)?.kind == .invalidPayload
         }

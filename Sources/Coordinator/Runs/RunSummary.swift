@@ -37,7 +37,7 @@ enum RunSummary {
                 .joined(separator: ", "),
         ]
         lines.append("files        " + files(in: directory, expected: manifest.outputs.keys.sorted()))
-        lines.append("shards       \(storedShards(in: directory)) stored results in shards/ (used to resume)")
+        lines.append("shards       \(storedShards(in: directory)) shards recorded in shards/done (used to resume)")
         return lines.joined(separator: "\n")
     }
 
@@ -49,9 +49,10 @@ enum RunSummary {
         }.joined(separator: ", ")
     }
 
+    /// Lines of `shards/done`, the journal of shards written into the scores file.
     private static func storedShards(in directory: String) -> Int {
-        let shards = (directory as NSString).appendingPathComponent("shards")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: shards)) ?? []).filter { $0.hasSuffix(".bin") }
-            .count
+        let journal = (directory as NSString).appendingPathComponent("shards/done")
+        let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").count
     }
 }

@@ -30,9 +30,14 @@ struct ScoreRunWriter {
     var writesScoresCSV: Bool { result.scores.values.elements.count <= Self.largestCSV }
 
     /// Writes scores (.npy and .csv), the axis tables, the task matrix and the top examples.
-    func writeTables(topCount: Int) throws {
-        try RunFiles.writeAtomically(directory.appendingPathComponent("scores.npy")) { path in
-            try NPYFormat.write(NDArray(matrix: result.scores.values), to: path)
+    ///
+    /// - Parameter includingMatrix: false when `scores.npy` is already in place (a distributed
+    ///   run streams it as shards arrive).
+    func writeTables(topCount: Int, includingMatrix: Bool = true) throws {
+        if includingMatrix {
+            try RunFiles.writeAtomically(directory.appendingPathComponent("scores.npy")) { path in
+                try NPYFormat.write(result.scores.values, to: path)
+            }
         }
         try write("train-examples.csv", trainExamplesTable())
         try write("queries.csv", queriesTable())

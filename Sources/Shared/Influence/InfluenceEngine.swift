@@ -204,6 +204,32 @@ public struct ScoresAssembler: Sendable {
             convention: convention)
     }
 
+    /// Starts from scores already computed, such as a partly filled scores file of a run that
+    /// resumes; rows still to come are overwritten by `insert`.
+    ///
+    /// - Precondition: `values` is `N × Q` for these train counts and queries.
+    public init(values: Matrix, trainCounts: [Int], queries: [Query], convention: RemovalConvention) {
+        scores = InfluenceScores(values: values, queries: queries, trainCounts: trainCounts, convention: convention)
+    }
+
+    /// Copies a shard's scores, as lent by `ScoreShardJob.withResult`, into their rows.
+    ///
+    /// - Precondition: `scoreBytes` holds `(tasks · n) × Q` doubles, task by task.
+    public mutating func insert(scoreBytes: UnsafeRawBufferPointer, for shard: ScoreShard) {
+        let width = scores.queries.count
+        let blockBytes = shard.examples.count * width * MemoryLayout<Double>.size
+        precondition(scoreBytes.count == blockBytes * shard.tasks.count, "Score bytes do not match the shard")
+        for (index, task) in shard.tasks.enumerated() {
+            let start = (scores.rows(ofTask: task).lowerBound + shard.examples.lowerBound) * width
+            scores.values.elements.withUnsafeMutableBytes { destination in
+                UnsafeMutableRawBufferPointer(
+                    rebasing: destination[(start * MemoryLayout<Double>.size)...]
+                ).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: scoreBytes[(index * blockBytes)...].prefix(blockBytes)))
+            }
+        }
+    }
+
     /// Copies each task's block of a shard into its rows.
     public mutating func insert(_ blocks: [Matrix], for shard: ScoreShard) {
         precondition(blocks.count == shard.tasks.count, "One block per task of the shard")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// NumPy's `.npy` format: a magic string, a version, a header dictionary, then raw elements.
 ///
 /// Reads versions 1.0, 2.0 and 3.0 (they differ only in the width of the header length and the
@@ -20,6 +22,20 @@ public enum NPYFormat {
     public static func write(_ array: NDArray, to path: String) throws {
         let name = DataFile.stem(of: path, removing: [".npy"])
         try DataFile.write(encode(array, arrayName: name, path: path), to: path)
+    }
+
+    /// Writes a float64 matrix to `path` as a 2-D `.npy` file, its elements copied once.
+    ///
+    /// - Throws: `.unwritableFile`.
+    public static func write(_ matrix: Matrix, to path: String) throws {
+        var data = Data(header(dataType: .float64, shape: [matrix.rows, matrix.columns]))
+        matrix.elements.withUnsafeBytes { data.append(contentsOf: $0) }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw DataError(
+                .unwritableFile, path: path, "The file could not be written: \(error.localizedDescription)")
+        }
     }
 
     /// Parses the bytes of an `.npy` file.
@@ -62,15 +78,23 @@ public enum NPYFormat {
     ///   0 or 1 for booleans), naming the element.
     /// - Complexity: O(n) in the number of elements.
     public static func encode(_ array: NDArray, arrayName: String, path: String) throws -> [UInt8] {
-        let header = NPYHeader(descriptor: array.dataType.descriptor, isFortranOrder: false, shape: array.shape)
+        try header(dataType: array.dataType, shape: array.shape)
+            + ElementCoding.encode(array.elements, as: array.dataType, path: path, arrayName: arrayName)
+    }
+
+    /// The bytes before the elements of a version 1.0, C-order `.npy` file: magic, version,
+    /// header length and the header dictionary, padded so that the elements start at a
+    /// multiple of 64 bytes (which keeps them aligned for any element type).
+    ///
+    /// Writers that stream elements (a scores file filled shard by shard) write this first.
+    public static func header(dataType: NumPyDataType, shape: [Int]) -> [UInt8] {
+        let header = NPYHeader(descriptor: dataType.descriptor, isFortranOrder: false, shape: shape)
         var text = Array(header.literal.utf8)
         let unpadded = magic.count + 4 + text.count + 1
         text += [UInt8](repeating: UInt8(ascii: " "), count: (64 - unpadded % 64) % 64) + [UInt8(ascii: "\n")]
         var bytes = magic + [1, 0]
         bytes.appendLittleEndian(UInt16(text.count), width: 2)
-        bytes += text
-        bytes += try ElementCoding.encode(array.elements, as: array.dataType, path: path, arrayName: arrayName)
-        return bytes
+        return bytes + text
     }
 
     // MARK: - Reading steps

@@ -10,12 +10,13 @@ import Synchronization
 /// averaging) the shards' results sum to the data term of ∇²L(ŵ)·v; the penalty's term is
 /// added by the coordinator, which holds the model.
 ///
-/// Context blobs: `score.model` (as for `score-shard`: model description, then ŵ) and
-/// `curvature.kind` (UInt8: 0 Hessian, 1 Gauss–Newton).
+/// Context blobs: `score.model` (as for `score-shard`: model description, then ŵ),
+/// `curvature.kind` (UInt8: 0 Hessian, 1 Gauss–Newton) and, when workers load the dataset
+/// themselves, `shard.dataset`.
 ///
-/// Payload: the shard header and its inputs (n × d) and targets (tasks × n) exactly as in a
-/// `score-shard` payload, then the weights s_ki (tasks × n) and the directions V (m × P), each a
-/// `WireMatrix` blob. Result: the `m × P` products as one `WireMatrix` blob.
+/// Payload: the shard header and its data exactly as in a `score-shard` payload, then the
+/// weights s_ki (tasks × n) and the directions V (m × P), each a `WireMatrix` blob. Result: the
+/// `m × P` products as one `WireMatrix` blob.
 public enum CurvatureShardJob {
     public static let kind = "curvature-shard"
     static let curvatureBlobName = "curvature.kind"
@@ -25,12 +26,14 @@ public enum CurvatureShardJob {
     /// The run context of a distributed product: the model blob and the curvature, with a run
     /// identifier derived from their digest.
     public static func runContext(
-        model: MultitaskModel, parameters: [Double], curvature: Curvature
+        model: MultitaskModel, parameters: [Double], curvature: Curvature,
+        dataSource: ShardDataSource = .sentWithShards
     ) throws -> RunContext {
-        let blobs = [
-            ScoreShardJob.modelBlob(model: model, parameters: parameters),
-            ContextBlob(name: curvatureBlobName, bytes: [curvature == .hessian ? 0 : 1]),
-        ]
+        let blobs =
+            [
+                ScoreShardJob.modelBlob(model: model, parameters: parameters),
+                ContextBlob(name: curvatureBlobName, bytes: [curvature == .hessian ? 0 : 1]),
+            ] + ShardData.contextBlobs(dataSource)
         let digest = RunContext(blobs: blobs).digest
         return RunContext(
             runID: try RunIdentifier(bytes: Array(digest.bytes.prefix(RunIdentifier.length))), blobs: blobs)
@@ -38,12 +41,14 @@ public enum CurvatureShardJob {
 
     /// The part of a shard's payload that does not change between products: header, inputs,
     /// targets and weights s_ki = c_ki/n_k.
-    static func shardPayload(_ shard: ScoreShard, objective: MultitaskObjective) -> [UInt8] {
+    static func shardPayload(
+        _ shard: ScoreShard, objective: MultitaskObjective, dataSource: ShardDataSource = .sentWithShards
+    ) -> [UInt8] {
         let weights = shard.tasks.flatMap { Array(objective.trainingScales(task: $0)[shard.examples]) }
         var writer = WireWriter()
         writer.appendBlob(
             WireMatrix.encode(Matrix(rows: shard.tasks.count, columns: shard.examples.count, elements: weights)))
-        return ScoreShardJob.payload(shard, objective: objective) + writer.bytes
+        return ScoreShardJob.payload(shard, objective: objective, dataSource: dataSource) + writer.bytes
     }
 
     /// The directions' blob, appended to every shard payload of one product.
@@ -71,7 +76,9 @@ public enum CurvatureShardJob {
     // MARK: - Worker side
 
     /// A worker's handler, with the decoded model cached per context digest.
-    public static func makeHandler() -> JobHandler {
+    ///
+    /// - Parameter datasets: where the worker keeps datasets it loads for `shard.dataset` runs.
+    public static func makeHandler(datasets: WorkerDatasets) -> JobHandler {
         let cache = Mutex<[WireDigest: CurvatureContext]>([:])
         return { input in
             let context: CurvatureContext
@@ -81,7 +88,7 @@ public enum CurvatureShardJob {
                 context = try CurvatureContext(input.context)
                 cache.withLock { $0[input.context.digest] = context }
             }
-            return try handle(input.payload, context: context)
+            return try handle(input, context: context, datasets: datasets)
         }
     }
 
@@ -89,11 +96,10 @@ public enum CurvatureShardJob {
     ///
     /// - Throws: `WireError.malformedMessage` for a payload that does not decode;
     ///   `JobHandlerError` `.invalidPayload` for one that does not fit the model.
-    static func handle(_ payload: [UInt8], context: CurvatureContext) throws -> [UInt8] {
-        var reader = WireReader(payload)
+    static func handle(_ input: JobInput, context: CurvatureContext, datasets: WorkerDatasets) throws -> [UInt8] {
+        var reader = WireReader(input.payload)
         let shard = try ScoreShardJob.readHeader(&reader)
-        let features = try WireMatrix.decode(try reader.readBlob("curvature-shard inputs"), field: "inputs")
-        let targets = try WireMatrix.decode(try reader.readBlob("curvature-shard targets"), field: "targets")
+        let (features, targets) = try ShardData.read(shard, from: &reader, context: input.context, datasets: datasets)
         let weights = try WireMatrix.decode(try reader.readBlob("curvature-shard weights"), field: "weights")
         let directions = try WireMatrix.decode(try reader.readBlob("curvature-shard directions"), field: "directions")
         try reader.expectEnd("curvature-shard payload")

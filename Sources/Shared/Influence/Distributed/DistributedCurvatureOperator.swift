@@ -28,15 +28,20 @@ public final class DistributedCurvatureOperator: SymmetricOperator {
     ///     the workers shard by shard.
     ///   - curvature: Hessian or Gauss–Newton; must match the scheduler's context.
     ///   - shardSize: training examples per shard (as for scoring).
+    ///   - dataSource: whether the shards' rows travel in every round's payloads, or the
+    ///     workers load the dataset once (the scheduler's context must then carry it).
     ///   - scheduler: a scheduler for rounds (`init(configuration:context:roundJobKinds:…)`)
     ///     whose job kinds include `curvature-shard`.
-    public init(objective: MultitaskObjective, curvature: Curvature, shardSize: Int, scheduler: JobScheduler) {
+    public init(
+        objective: MultitaskObjective, curvature: Curvature, shardSize: Int,
+        dataSource: ShardDataSource = .sentWithShards, scheduler: JobScheduler
+    ) {
         self.dimension = objective.parameterCount
         self.curvature = curvature
         self.objective = objective
         self.scheduler = scheduler
         self.shardPayloads = ScoreShard.plan(for: objective, size: shardSize).map {
-            CurvatureShardJob.shardPayload($0, objective: objective)
+            CurvatureShardJob.shardPayload($0, objective: objective, dataSource: dataSource)
         }
     }
 

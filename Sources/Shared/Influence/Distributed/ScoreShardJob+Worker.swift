@@ -4,21 +4,22 @@ import Synchronization
 extension ScoreShardJob {
     /// A worker's handler, with a cache of decoded contexts so that the model and the query
     /// columns are decoded once per run rather than once per shard.
-    public static func makeHandler() -> JobHandler {
+    ///
+    /// - Parameter datasets: where the worker keeps datasets it loads for `shard.dataset` runs.
+    public static func makeHandler(datasets: WorkerDatasets) -> JobHandler {
         let cache = DecodedContextCache()
-        return { input in try handle(input, cache: cache) }
+        return { input in try handle(input, cache: cache, datasets: datasets) }
     }
 
     /// Decodes the shard, scores it with `scoreShard`'s arithmetic, encodes the result.
     ///
     /// - Throws: `JobHandlerError` `.missingContext` without the blobs, `.invalidPayload` for a
     ///   shard that does not fit the model (task out of range, wrong shapes, invalid targets).
-    static func handle(_ input: JobInput, cache: DecodedContextCache) throws -> [UInt8] {
+    static func handle(_ input: JobInput, cache: DecodedContextCache, datasets: WorkerDatasets) throws -> [UInt8] {
         let context = try cache.context(for: input.context)
         var reader = WireReader(input.payload)
         let shard = try readHeader(&reader)
-        let features = try WireMatrix.decode(try reader.readBlob("score-shard inputs"), field: "score-shard inputs")
-        let targets = try WireMatrix.decode(try reader.readBlob("score-shard targets"), field: "score-shard targets")
+        let (features, targets) = try ShardData.read(shard, from: &reader, context: input.context, datasets: datasets)
         try reader.expectEnd("score-shard payload")
         try validate(shard: shard, features: features, targets: targets, model: context.model)
 

@@ -9,9 +9,11 @@ import Foundation
 /// - `score.context`: the removal convention (UInt8: 0 weight-zero, 1 renormalised), the query
 ///   columns (P × Q), the train counts n_l (K × 1) and ḡ_lᵀq_j (K × Q), each a `WireMatrix` blob.
 ///
+/// - `shard.dataset`: only when workers load the dataset themselves (`ShardData`).
+///
 /// Payload: the shard (task count UInt32, task indices UInt32, example range as two UInt64),
-/// then the shard's inputs (n × d) and its targets (tasks × n) as `WireMatrix` blobs: workers
-/// need no copy of the dataset, and their memory does not grow with it.
+/// then its data (`ShardData`): the inputs (n × d) and targets (tasks × n) as `WireMatrix`
+/// blobs, so that workers need no copy of the dataset, or a mark saying to take them from it.
 /// Result: the shard header again, then the scores of every task stacked ((tasks·n) × Q).
 public enum ScoreShardJob {
     public static let kind = "score-shard"
@@ -22,7 +24,8 @@ public enum ScoreShardJob {
 
     /// The two context blobs for a run.
     public static func contextBlobs(
-        model: MultitaskModel, parameters: [Double], context: ScoringContext
+        model: MultitaskModel, parameters: [Double], context: ScoringContext,
+        dataSource: ShardDataSource = .sentWithShards
     ) -> [ContextBlob] {
         var contextWriter = WireWriter()
         contextWriter.append(UInt8(context.convention == .weightZero ? 0 : 1))
@@ -33,7 +36,7 @@ public enum ScoreShardJob {
         return [
             modelBlob(model: model, parameters: parameters),
             ContextBlob(name: contextBlobName, bytes: contextWriter.bytes),
-        ]
+        ] + ShardData.contextBlobs(dataSource)
     }
 
     /// The `score.model` blob: the model description, then ŵ.
@@ -45,41 +48,68 @@ public enum ScoreShardJob {
     }
 
     /// One job per shard of the plan; the job id is the shard's position in the plan.
-    public static func jobs(plan: [ScoreShard], objective: MultitaskObjective) -> [JobSpecification] {
+    public static func jobs(
+        plan: [ScoreShard], objective: MultitaskObjective, dataSource: ShardDataSource = .sentWithShards
+    ) -> [JobSpecification] {
         plan.enumerated().map { index, shard in
-            JobSpecification(id: UInt64(index), kind: kind, payload: payload(shard, objective: objective))
+            JobSpecification(
+                id: UInt64(index), kind: kind, payload: payload(shard, objective: objective, dataSource: dataSource))
         }
     }
 
-    /// The payload of one shard: its header, inputs and targets.
-    static func payload(_ shard: ScoreShard, objective: MultitaskObjective) -> [UInt8] {
-        let data = objective.dataset[objective.trainingSplit]
-        let rows = shard.examples.map { data.tasks[shard.tasks[0]].rows[$0] }
-        let targets = shard.tasks.flatMap { task in shard.examples.map { data.tasks[task].targets[$0] } }
+    /// The payload of one shard: its header and data.
+    static func payload(_ shard: ScoreShard, objective: MultitaskObjective, dataSource: ShardDataSource) -> [UInt8] {
         var writer = WireWriter()
         appendHeader(shard, to: &writer)
-        writer.appendBlob(WireMatrix.encode(data.features.rows(at: rows)))
-        writer.appendBlob(
-            WireMatrix.encode(Matrix(rows: shard.tasks.count, columns: shard.examples.count, elements: targets)))
+        ShardData.append(shard, objective: objective, source: dataSource, to: &writer)
         return writer.bytes
     }
 
     /// Decodes a result into its shard and one scores block per task.
     ///
+    /// - Throws: as `withResult(_:queryCount:_:)`.
+    public static func decodeResult(_ bytes: [UInt8], queryCount: Int) throws -> (ScoreShard, [Matrix]) {
+        try withResult(bytes, queryCount: queryCount) { shard, scores in
+            let block = shard.examples.count * queryCount
+            let blocks = shard.tasks.indices.map { index in
+                let elements = [Double](unsafeUninitializedCapacity: block) { buffer, count in
+                    let start = index * block * MemoryLayout<Double>.size
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                        from: UnsafeRawBufferPointer(
+                            rebasing: scores[start..<(start + block * MemoryLayout<Double>.size)]))
+                    count = block
+                }
+                return Matrix(rows: shard.examples.count, columns: queryCount, elements: elements)
+            }
+            return (shard, blocks)
+        }
+    }
+
+    /// Checks a result and lends `body` its shard and the bytes of its scores, without copying.
+    ///
+    /// The bytes are `(tasks · n) × Q` doubles, little-endian, row-major, the shard's tasks one
+    /// after another: task `shard.tasks[t]`'s n rows start at byte `t · n · Q · 8`. They need
+    /// not be aligned for `Double`; copy them (`copyMemory`, `pwrite`) rather than rebinding.
+    ///
     /// - Throws: `WireError` when the result does not decode or its shapes disagree with the
     ///   header and `queryCount`.
-    public static func decodeResult(_ bytes: [UInt8], queryCount: Int) throws -> (ScoreShard, [Matrix]) {
+    public static func withResult<Result>(
+        _ bytes: [UInt8], queryCount: Int, _ body: (ScoreShard, UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
         var reader = WireReader(bytes)
         let shard = try readHeader(&reader)
-        let stacked = try WireMatrix.decode(try reader.readBlob("score-shard scores"), field: "score-shard scores")
+        let blob = try reader.skipBlob("score-shard scores")
         try reader.expectEnd("score-shard result")
+        let (rows, columns) = try WireMatrix.dimensions(of: bytes, offset: blob.lowerBound, field: "score-shard scores")
         let n = shard.examples.count
-        guard stacked.rows == n * shard.tasks.count, stacked.columns == queryCount else {
+        guard rows == n * shard.tasks.count, columns == queryCount else {
             throw WireError.malformed(
                 "score-shard result", expected: "\(n * shard.tasks.count)×\(queryCount) scores",
-                found: "\(stacked.rows)×\(stacked.columns)")
+                found: "\(rows)×\(columns)")
         }
-        return (shard, shard.tasks.indices.map { stacked.rows(in: ($0 * n)..<(($0 + 1) * n)) })
+        return try bytes.withUnsafeBytes { raw in
+            try body(shard, UnsafeRawBufferPointer(rebasing: raw[(blob.lowerBound + WireMatrix.prefixLength)...]))
+        }
     }
 
     // MARK: - Shard header

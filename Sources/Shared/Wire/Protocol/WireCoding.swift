@@ -92,6 +92,19 @@ struct WireReader {
         return try readFixed(Int(length), field)
     }
 
+    /// Steps over a byte blob (`UInt64` byte count, then the bytes) without copying it.
+    ///
+    /// - Returns: where the blob's bytes lie in `frame`.
+    mutating func skipBlob(_ field: String) throws -> Range<Int> {
+        let length = try read(UInt64.self, "\(field) length")
+        guard length <= UInt64(remaining) else {
+            throw WireError.malformed(
+                field, expected: "at most \(remaining) bytes left", found: "a length of \(length)")
+        }
+        defer { offset += Int(length) }
+        return offset..<(offset + Int(length))
+    }
+
     /// Reads a `UInt32` element count and checks that `count × elementSize` bytes are left, so
     /// that a lying count cannot make the caller reserve memory the frame does not back.
     mutating func readCount(_ field: String, elementSize: Int) throws -> Int {

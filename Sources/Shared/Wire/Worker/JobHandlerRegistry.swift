@@ -75,11 +75,21 @@ public struct JobHandlerRegistry: Sendable {
         self.handlers = handlers
     }
 
-    /// Every job kind the library implements: `dot-shard`, `score-shard`, `curvature-shard`.
+    /// Every job kind the library implements, finding datasets in the default data directory
+    /// (`DataDirectory.resolve`: `MTIF_DATA_DIR`, then `./data`).
     public static var standard: JobHandlerRegistry {
-        JobHandlerRegistry([
-            DotShardJob.kind: DotShardJob.handle, ScoreShardJob.kind: ScoreShardJob.makeHandler(),
-            CurvatureShardJob.kind: CurvatureShardJob.makeHandler(),
+        standard(dataDirectory: DataDirectory.resolve(explicit: nil))
+    }
+
+    /// Every job kind the library implements: `dot-shard`, `score-shard`, `curvature-shard`.
+    ///
+    /// - Parameter dataDirectory: where built-in datasets' files are, for runs whose workers
+    ///   load the dataset themselves.
+    public static func standard(dataDirectory: DataDirectory) -> JobHandlerRegistry {
+        let datasets = WorkerDatasets(dataDirectory: dataDirectory)
+        return JobHandlerRegistry([
+            DotShardJob.kind: DotShardJob.handle, ScoreShardJob.kind: ScoreShardJob.makeHandler(datasets: datasets),
+            CurvatureShardJob.kind: CurvatureShardJob.makeHandler(datasets: datasets),
         ])
     }
 

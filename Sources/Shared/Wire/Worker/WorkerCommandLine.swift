@@ -4,7 +4,9 @@ import Foundation
 /// the same options and run the same loop.
 public enum WorkerCommandLine {
     /// Options that take a value.
-    public static let valueOptions: Set<String> = ["connect", "id", "key", "server-key", "timeout", "max-frame-mib"]
+    public static let valueOptions: Set<String> = [
+        "connect", "id", "key", "server-key", "timeout", "max-frame-mib", "data-dir",
+    ]
     /// Options without a value.
     public static let flagOptions: Set<String> = ["exit-with-parent"]
 
@@ -12,7 +14,7 @@ public enum WorkerCommandLine {
     public static func help(program: String) -> String {
         """
         Usage: \(program) --connect ENDPOINT [--id NAME] [--key SECRET_FILE --server-key PUBLIC_FILE]
-                   [--timeout SECONDS] [--max-frame-mib MIB]
+                   [--timeout SECONDS] [--max-frame-mib MIB] [--data-dir DIR]
 
         Connects to an mtif coordinator, receives the run's context, and runs the jobs it hands
         out (one at a time, BLAS on one thread) until the coordinator ends the run.
@@ -23,6 +25,8 @@ public enum WorkerCommandLine {
           --server-key FILE    the coordinator's CURVE public key file; needed with --key
           --timeout SECONDS    give up when the coordinator is silent this long (default 60)
           --max-frame-mib MIB  largest message accepted, in MiB (default 1024; match the coordinator)
+          --data-dir DIR       where built-in datasets' files are on this machine, for runs scored
+                               with --worker-data load (default: $MTIF_DATA_DIR, else ./data)
           --exit-with-parent   exit as soon as the process that started this worker is gone
                                (used by the local workers `mtif score` starts)
 
@@ -74,7 +78,9 @@ public enum WorkerCommandLine {
         let configuration = try configuration(from: arguments)
         if arguments.isSet("exit-with-parent") { ParentWatch.start() }
         logger.info("connecting", ["worker.id": configuration.workerID, "endpoint": configuration.endpoint])
-        let summary = try JobWorker(configuration: configuration, logger: logger).run()
+        let handlers = JobHandlerRegistry.standard(
+            dataDirectory: DataDirectory.resolve(explicit: arguments.value("data-dir")))
+        let summary = try JobWorker(configuration: configuration, handlers: handlers, logger: logger).run()
         logger.info(
             "run ended",
             ["worker.id": configuration.workerID, "jobs": summary.jobsCompleted, "reason": summary.shutdownReason])
