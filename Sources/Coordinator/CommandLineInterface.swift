@@ -23,6 +23,7 @@ enum CommandLineInterface {
         DataCommand.export,
         TrainCommand.train,
         ScoreCommand.command,
+        SelectCommand.command,
         ReportCommand.command,
         InspectCommand.inspect,
         SystemCommand.doctor,
