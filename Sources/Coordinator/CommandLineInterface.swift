@@ -44,8 +44,14 @@ enum CommandLineInterface {
         }
         do {
             let (command, rest) = try resolve(arguments)
-            let parsed = try CommandArguments(
-                rest, valueOptions: command.valueOptions, flagOptions: command.flagOptions.union(commonFlags))
+            let (valueOptions, flagOptions) = (
+                command.valueOptions.union(["config"]), command.flagOptions.union(commonFlags)
+            )
+            var parsed = try CommandArguments(rest, valueOptions: valueOptions, flagOptions: flagOptions)
+            if parsed.value("config") != nil {
+                let words = try RunConfiguration.expand(rest, for: command, parsed: parsed)
+                parsed = try CommandArguments(words, valueOptions: valueOptions, flagOptions: flagOptions)
+            }
             if parsed.isSet("help") {
                 print(command.help)
                 return ExitStatus.success

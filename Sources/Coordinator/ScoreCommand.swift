@@ -95,6 +95,8 @@ enum ScoreCommand {
         }
 
         let writer = try ScoreRunWriter(directory: URL(fileURLWithPath: out), dataset: dataset, result: result)
+        try RunConfiguration(command: command, arguments: arguments).write(
+            to: writer.directory.appendingPathComponent(RunConfiguration.fileName))
         try clock.measure("write") {
             try writer.writeTables(
                 topCount: try arguments.integer("top", default: 10), includingMatrix: !pool.isDistributed)

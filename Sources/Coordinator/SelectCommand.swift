@@ -196,6 +196,8 @@ enum SelectCommand {
                     experiment: experiment, selector: selector, dataset: inputs.dataset),
                 name: name, runDirectory: options.runDirectory)
         }
+        try RunConfiguration(command: command, arguments: arguments).write(
+            to: URL(fileURLWithPath: options.runDirectory).appendingPathComponent("selection/\(name).config.json"))
         if !arguments.isSet("quiet") {
             print(SelectionSummary.text(outcomes: outcomes, experiment: experiment, target: target, files: files))
         }

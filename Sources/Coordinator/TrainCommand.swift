@@ -80,6 +80,8 @@ enum TrainCommand {
         let checkpoint = try makeCheckpoint(objective, trained.parameters, trained.report, options, description)
         try options.createOutputDirectory()
         try checkpoint.write(to: options.outputPath)
+        try RunConfiguration(command: train, arguments: arguments).write(
+            to: URL(fileURLWithPath: options.outputPath).deletingPathExtension().appendingPathExtension("config.json"))
         print(alignedFields([("checkpoint", options.outputPath)], width: "relative gradient norm".count))
     }
 
