@@ -35,5 +35,9 @@ for workers, row in rows.items():
         f"(inverse-Hessian products once per worker plus the scores); "
         f"dispatch overhead {row['overhead_ms']:.2f} ms per shard"
     )
-print(f"the shards' inputs add {8 * examples * 784 / 1e6:.1f} MB (workers hold no copy of the dataset)")
+if manifest["configuration"].get("workerData", "send") == "send":
+    print(f"the shards' inputs add up to {8 * examples * 784 / 1e6:.1f} MB (sent with the shards unless --worker-data load)")
+for workers, row in rows.items():
+    timings = row["manifest"]["timings"]
+    print(f"{workers} worker(s): whole command {sum(timings.values()):.2f} s ({', '.join(f'{k} {v:.2f}' for k, v in sorted(timings.items()))})")
 print(f"speed-up with 2 workers: {rows[1]['score_seconds'] / rows[2]['score_seconds']:.2f}x")

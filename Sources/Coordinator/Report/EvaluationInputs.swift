@@ -49,7 +49,7 @@ struct EvaluationInputs {
     var leaveOneOut: PredictionPairs?
     /// `evaluation/lds.csv`.
     var linearDatamodeling: PredictionPairs?
-    /// `selection/*.json` in file-name order.
+    /// `selection/*.json` in file-name order, except `*.config.json`.
     var selections: [SelectionResult] = []
 
     /// Reads whichever of the files exist in `directory`.
@@ -74,7 +74,10 @@ struct EvaluationInputs {
             linearDatamodeling = try Self.readPairs(
                 path: path("evaluation/lds.csv"), taskNames: taskNames, hasTrainTask: false)
         }
-        for name in ReportFiles.names(in: path("selection"), endingWith: ".json") {
+        // `selection/NAME.config.json` is the run configuration `mtif select` saved beside its results.
+        let selectionFiles = ReportFiles.names(in: path("selection"), endingWith: ".json")
+            .filter { !$0.hasSuffix(".config.json") }
+        for name in selectionFiles {
             selections.append(try Self.readSelection(path: path("selection/" + name), taskNames: taskNames))
         }
     }
