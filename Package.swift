@@ -37,13 +37,18 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "Shared",
-            dependencies: ["COpenBLAS", "CLAPACKE", "CZeroMQ", "CZlib"]
+            dependencies: ["COpenBLAS", "CLAPACKE", "CZeroMQ", "CCrypto", "CZlib"]
         ),
         .executableTarget(
             name: "Coordinator",

@@ -51,4 +51,15 @@ struct SHA256Tests {
             #expect(hasher.finalize() == whole, "split at \(split)")
         }
     }
+
+    @Test("A copied hasher continues independently of the original")
+    func copiesAreIndependent() {
+        var original = SHA256()
+        original.update(Array("ab".utf8))
+        var copy = original
+        copy.update(Array("c".utf8))
+        original.update(Array("x".utf8))
+        #expect(copy.finalize() == SHA256.hash(Array("abc".utf8)))
+        #expect(original.finalize() == SHA256.hash(Array("abx".utf8)))
+    }
 }

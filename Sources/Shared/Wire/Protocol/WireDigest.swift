@@ -1,6 +1,6 @@
 /// A SHA-256 digest (FIPS 180-4): the content address of context blobs and of a run's context.
 ///
-/// Computed by the library's own `SHA256`, so the wire layer depends on nothing but libzmq.
+/// Computed by `SHA256` (Support), so the wire layer imports nothing but libzmq itself.
 /// Values are compared and hashed by their 32 bytes and shown as 64 hex digits.
 public struct WireDigest: Hashable, Sendable, CustomStringConvertible {
     /// Length of a digest in bytes.
