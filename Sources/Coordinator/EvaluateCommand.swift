@@ -89,13 +89,16 @@ enum EvaluateCommand {
 
         let groundTruth = GroundTruthRetraining(objective: inputs.objective, parameters: inputs.checkpoint.parameters)
         let requests = plan.requests
+        let distinct = Set(requests).count
         let measured = try clock.measure("retrain") {
             try groundTruth.measure(
                 requests, retrainer: SelectCommand.makeRetrainer(trainer: trainer), batchSize: options.batchSize,
                 finished: journal.finished, record: journal.record,
                 progress: { pending in
-                    logger.info(
-                        "retrainings", ["planned": requests.count, "journalled": requests.count - pending])
+                    let journalled = distinct - pending
+                    logger.log(
+                        journalled > 0 ? .notice : .info, "retrainings planned",
+                        ["count": distinct, "journalled": journalled, "path": journal.directory.path])
                     guard !arguments.isSet("quiet"), pending > 0 else { return nil }
                     return ProgressReporter(stage: "retrain", total: pending, unit: "models")
                 })
