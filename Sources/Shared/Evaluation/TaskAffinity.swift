@@ -93,9 +93,10 @@ public enum TaskAffinity {
         return affinity
     }
 
-    /// The default η of `lookahead`: small enough that the affinity is in its linear regime on
-    /// standardised features (a relative loss change of a few percent at most for gradients of
-    /// norm about one), large enough that the change stands well above rounding.
+    /// The default η of `lookahead`: Adam's learning rate when mtif trains a network, as Fifty et
+    /// al. take the training step. At ŵ the task gradients on the shared parameters are small
+    /// (they balance each other and the penalty), so the affinities stay in their linear regime:
+    /// on Yeast's 103→16 trunk they are of order 1e-5, still ten orders above rounding.
     public static let defaultLookaheadStep = 0.01
 
     /// Where g_l lives in w: γ in hard sharing, θ_l in soft sharing.
