@@ -176,6 +176,43 @@ struct EvaluateCommandTests {
         #expect(Array(lines.prefix(13)) == written.split(separator: "\n"))
     }
 
+    @Test("An evaluation killed with SIGKILL keeps its finished retrainings; the rerun writes the same files")
+    func killedEvaluationResumes() throws {
+        let (reference, killed) = (try Self.copyOfRun(), try Self.copyOfRun())
+        defer { [reference, killed].forEach(FixtureFiles.remove) }
+        let options = ["--lds", "120", "--quiet"]
+        #expect(try BuiltExecutable.run(["evaluate", reference] + options).status == 0)
+
+        let journal = killed + "/evaluation/retrainings"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(BuiltExecutable.mtif))
+        process.arguments = ["evaluate", killed] + options
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        let finished = {
+            (try? FileManager.default.contentsOfDirectory(atPath: journal))?.filter { $0.hasSuffix(".json") }
+        }
+        while process.isRunning, Date() < deadline, (finished()?.count ?? 0) < 5 {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let kept = try #require(finished()).filter { !$0.hasPrefix(".") }.count
+        #expect(kept >= 5 && kept < 120, "the kill must land mid-run")
+        #expect(!FileManager.default.fileExists(atPath: killed + "/evaluation/lds.csv"))
+
+        let rerun = try BuiltExecutable.run(["evaluate", killed, "--lds", "120"])
+        #expect(rerun.status == 0 && rerun.error.contains("journalled=\(kept)"), "\(rerun.error)")
+        for name in ["lds.csv", "ground-truth/lds/losses-after.npy", "ground-truth/lds/kept.npy"] {
+            let (expected, resumed) = (
+                try Data(contentsOf: URL(fileURLWithPath: "\(reference)/evaluation/\(name)")),
+                try Data(contentsOf: URL(fileURLWithPath: "\(killed)/evaluation/\(name)"))
+            )
+            #expect(resumed == expected, "\(name)")
+        }
+    }
+
     @Test("Impossible options are refused with exit status 64 and a message naming what was expected")
     func refusals() throws {
         let directory = try Self.copyOfRun()
