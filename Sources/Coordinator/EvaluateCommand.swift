@@ -46,7 +46,9 @@ enum EvaluateCommand {
             run's removal convention (weight-zero unless scored renormalised), whole tasks with
             weight zero (their penalty term stays). Every finished retraining is kept in
             RUN_DIR/evaluation/retrainings/, so a killed evaluation resumes when rerun and later
-            evaluations reuse what they share with earlier ones.
+            evaluations reuse what they share with earlier ones. A retraining that does not
+            converge stops the evaluation (the finished ones stay); a looser --tolerance starts
+            the journal afresh, since results depend on it.
 
             Writes into RUN_DIR/evaluation/ (formats in docs/file-formats.md): loo.csv,
             loto.json, lds.csv, baselines/cosine.json and baselines/lookahead.json (all read by
