@@ -24,6 +24,7 @@ enum CommandLineInterface {
         TrainCommand.train,
         ScoreCommand.command,
         SelectCommand.command,
+        EvaluateCommand.command,
         ReportCommand.command,
         InspectCommand.inspect,
         SystemCommand.doctor,
