@@ -6,11 +6,13 @@ import Shared
 ///
 /// One file per retraining, `KEY.result` with KEY the hexadecimal `RetrainingPlan` key (a
 /// SHA-256 over the model, warm start, objective, trainer, data and request): the magic
-/// `mtif-retrain-result-1`, the key's 32 bytes, then the result exactly as a `retrain` job
-/// returns it. Each file is written beside its place, flushed with fsync and renamed into
-/// place, so it is complete or absent whatever the moment of a crash. A result is decoded and
-/// checked again when it is read; one that fails is retrained and replaced, never used. Results
-/// of other problems never match a key, so one directory serves any number of batches.
+/// `mtif-retrain-result-1`, the key's 32 bytes, the SHA-256 of the result, then the result
+/// exactly as a `retrain` job returns it. Each file is written beside its place, flushed with
+/// fsync and renamed into place, so it is complete or absent whatever the moment of a crash.
+/// When a result is read, its digest is checked and it is decoded and checked as a worker's
+/// result would be; one that fails either check is reported, retrained and replaced, never
+/// used. Results of other problems never match a key, so one directory serves any number of
+/// batches.
 ///
 /// - Important: Used by one thread at a time.
 final class RetrainingJournal {
@@ -28,8 +30,9 @@ final class RetrainingJournal {
     func finishedResults(of plan: RetrainingPlan, logger: Logger) -> [Int: TrainedParameters] {
         var results: [Int: TrainedParameters] = [:]
         for (index, key) in plan.keys.enumerated() {
-            guard let payload = storedPayload(for: key) else { continue }
+            guard let bytes = FileManager.default.contents(atPath: url(for: key).path) else { continue }
             do {
+                let payload = try Self.payload(of: [UInt8](bytes), key: key)
                 results[index] = try plan.decode(jobID: UInt64(index), payload: payload).result
             } catch {
                 logger.warning(
@@ -48,7 +51,8 @@ final class RetrainingJournal {
         try RunFiles.createDirectory(directory)
         let destination = url(for: key)
         try RunFiles.writeAtomically(destination) { temporary in
-            try Self.writeFlushed(Self.magic + key.bytes + payload, to: temporary)
+            try Self.writeFlushed(
+                Self.magic + key.bytes + WireDigest.sha256(of: payload).bytes + payload, to: temporary)
         }
     }
 
@@ -62,13 +66,20 @@ final class RetrainingJournal {
         directory.appendingPathComponent("\(key.hex).result")
     }
 
-    /// The stored result bytes for `key`, when a file with the right magic and key is there.
-    private func storedPayload(for key: WireDigest) -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: url(for: key).path) else { return nil }
-        let bytes = [UInt8](data)
-        let header = Self.magic + key.bytes
-        guard bytes.count > header.count, Array(bytes.prefix(header.count)) == header else { return nil }
-        return Array(bytes.dropFirst(header.count))
+    /// The result in a journal file, after its magic, key and digest are checked.
+    ///
+    /// - Throws: `RunStoreError` saying which check failed.
+    private static func payload(of bytes: [UInt8], key: WireDigest) throws -> [UInt8] {
+        let header = magic + key.bytes
+        let start = header.count + WireDigest.length
+        guard bytes.count > start, Array(bytes.prefix(header.count)) == header else {
+            throw RunStoreError("Not a retraining result of key \(key.hex): its header differs.")
+        }
+        let payload = Array(bytes[start...])
+        guard WireDigest.sha256(of: payload).bytes == Array(bytes[header.count..<start]) else {
+            throw RunStoreError("The result of key \(key.hex) does not match its SHA-256: the file was altered.")
+        }
+        return payload
     }
 
     /// Writes `bytes` to a new file at `path` and flushes it to the disk.
