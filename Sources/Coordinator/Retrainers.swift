@@ -23,8 +23,8 @@ enum Retrainers {
                                       or loaded by every worker from the same dataset (a path
                                       it can read, or a built-in under its --data-dir; the
                                       fingerprint is checked)
-        Workers and this process both retrain with one BLAS thread, so the retrained models are
-        the same bit for bit whatever --workers says.
+        Workers and this process both retrain with one BLAS thread, so on one machine the
+        retrained models are the same bit for bit whatever --workers says.
         """
 
     /// The retrainer the command line asks for.
