@@ -29,14 +29,14 @@ enum EvaluateCommand {
               --seed S              the seed of the random examples (S) and subsets (S, S+1, …)
                                     (default 0)
               --lookahead-step η    the step of lookahead task affinity (default 0.01)
-              --batch B             retrainings handed to the retrainer at once; each batch is
-                                    saved before the next starts (default 1)
               --tolerance T         relative gradient tolerance of the retraining (default:
                                     the checkpoint's)
               --checkpoint PATH     the model (default: the one the manifest names)
               --dataset 'DESC'      the dataset and its options as one string (default: the
                                     manifest's)
               --data-dir DIR        where built-in datasets live
+
+            \(Retrainers.help)
 
             Without --loo, --loo-examples, --loto, --lds or --baselines, all of them run:
             --loo 100 (or every example, if fewer) --loto --lds 50 --baselines.
@@ -45,8 +45,8 @@ enum EvaluateCommand {
             L-BFGS without Adam for networks). Single examples and subsets are removed with the
             run's removal convention (weight-zero unless scored renormalised), whole tasks with
             weight zero (their penalty term stays). Every finished retraining is kept in
-            RUN_DIR/evaluation/retrainings/, so a killed evaluation resumes when rerun and later
-            evaluations reuse what they share with earlier ones. A retraining that does not
+            RUN_DIR/evaluation/retrainings/ as it arrives, so a killed evaluation resumes when
+            rerun and later evaluations reuse what they share with earlier ones. A retraining that does not
             converge stops the evaluation (the finished ones stay); a looser --tolerance starts
             the journal afresh, since results depend on it.
 
@@ -61,12 +61,12 @@ enum EvaluateCommand {
             Examples:
               mtif evaluate runs/yeast/score --loo 100 --loto --lds 50 --baselines
               mtif evaluate runs/synthetic/score --loo-examples task0:3,task2:17 --quiet
-              mtif evaluate runs/yeast/score --lds 20 --alpha 0.7 --seed 5 --batch 4
+              mtif evaluate runs/yeast/score --lds 20 --alpha 0.7 --seed 5 --workers 0
             """,
-        valueOptions: [
-            "loo", "loo-examples", "lds", "alpha", "seed", "lookahead-step", "batch", "tolerance", "checkpoint",
+        valueOptions: Set([
+            "loo", "loo-examples", "lds", "alpha", "seed", "lookahead-step", "tolerance", "checkpoint",
             "dataset", "data-dir",
-        ],
+        ]).union(Retrainers.valueOptions),
         flagOptions: ["loto", "baselines"],
         run: { arguments in try run(arguments) })
 
@@ -83,30 +83,20 @@ enum EvaluateCommand {
         let directory = URL(fileURLWithPath: options.runDirectory).appendingPathComponent("evaluation")
         let trainer = MultitaskTrainer.retraining(
             like: inputs.checkpoint.training?.settings, relativeTolerance: options.tolerance)
-        let journal = RetrainingJournal(
-            directory: directory.appendingPathComponent("retrainings"),
-            context: RetrainingJournal.context(
-                trainer: trainer, objective: inputs.objective, datasetFingerprint: inputs.dataset.fingerprint(),
-                modelFingerprint: inputs.run.manifest.model.fingerprint))
+        let retrainer = try Retrainers.make(
+            arguments, trainer: trainer, datasetRequest: inputs.datasetRequest,
+            journal: directory.appendingPathComponent("retrainings"), logger: logger)
 
         let groundTruth = GroundTruthRetraining(objective: inputs.objective, parameters: inputs.checkpoint.parameters)
         let requests = plan.requests
-        let distinct = Set(requests).count
+        let progress =
+            arguments.isSet("quiet")
+            ? nil : ProgressReporter(stage: "retrain", total: Set(requests).count, unit: "models")
         let measured = try clock.measure("retrain") {
-            try groundTruth.measure(
-                requests, retrainer: SelectCommand.makeRetrainer(trainer: trainer), batchSize: options.batchSize,
-                finished: journal.finished, record: journal.record,
-                progress: { pending in
-                    let journalled = distinct - pending
-                    logger.log(
-                        journalled > 0 ? .notice : .info, "retrainings planned",
-                        ["count": distinct, "journalled": journalled, "path": journal.directory.path])
-                    guard !arguments.isSet("quiet"), pending > 0 else { return nil }
-                    return ProgressReporter(stage: "retrain", total: pending, unit: "models")
-                })
+            try groundTruth.measure(requests, retrainer: retrainer, progress: progress)
         }
         let before = try groundTruth.validationLosses(at: inputs.checkpoint.parameters)
-        let files = EvaluationFiles(directory: directory, inputs: inputs, plan: plan, journal: journal.context)
+        let files = EvaluationFiles(directory: directory, inputs: inputs, plan: plan, trainer: trainer)
         try clock.measure("write") {
             try files.write(measured: measured, before: before)
             if options.hasBaselines { try files.writeBaselines(lookaheadStep: options.lookaheadStep) }

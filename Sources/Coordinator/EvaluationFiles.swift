@@ -9,8 +9,8 @@ struct EvaluationFiles {
     let directory: URL
     let inputs: ScoreRunInputs
     let plan: EvaluationPlan
-    /// How the retrainings ran, for provenance.
-    let journal: RetrainingJournal.Context
+    /// The optimiser of the retrainings, for provenance.
+    let trainer: MultitaskTrainer
 
     var taskNames: [String] { inputs.taskNames }
     var scores: InfluenceScores { inputs.scores }

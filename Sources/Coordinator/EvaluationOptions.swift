@@ -21,7 +21,6 @@ struct EvaluationOptions {
     var hasBaselines: Bool
     var seed: UInt64
     var lookaheadStep: Double
-    var batchSize: Int
     var tolerance: Double?
 
     /// - Throws: `UsageError` naming the option, what it accepts and what it was given.
@@ -56,7 +55,6 @@ struct EvaluationOptions {
         let seed = try arguments.integer("seed", default: 0)
         guard seed >= 0 else { throw UsageError("--seed must be non-negative, found \(seed).") }
         self.seed = UInt64(seed)
-        batchSize = try Self.count(arguments, "batch", minimum: 1, meaning: "retrainings per batch") ?? 1
         tolerance = try arguments.value("tolerance").map { _ in
             let value = try arguments.real("tolerance", default: 0)
             guard value > 0, value < 1 else { throw UsageError("--tolerance must be in (0, 1), found \(value).") }

@@ -124,7 +124,8 @@ struct GroundTruthFiles {
 
     private func entry(_ kind: Kind, count: Int) -> GroundTruthManifest.KindEntry {
         var entry = GroundTruthManifest.KindEntry(
-            retrainings: count, removal: plan.convention.rawValue, retraining: .init(files.journal),
+            retrainings: count, removal: plan.convention.rawValue,
+            retraining: .init(files.trainer, model: files.inputs.objective.model),
             createdAt: Date().formatted(.iso8601))
         switch kind {
         case .leaveOneOut:
@@ -179,12 +180,14 @@ struct GroundTruthManifest: Codable {
         var maximumIterations: Int
         var memory: Int?
 
-        init(_ context: RetrainingJournal.Context) {
-            method = context.method == .newton ? "Newton, warm start" : "L-BFGS from a warm start, no Adam"
-            relativeGradientTolerance = context.convergence.relativeGradientTolerance
-            absoluteGradientTolerance = context.convergence.absoluteGradientTolerance
-            maximumIterations = context.convergence.maximumIterations
-            memory = context.memory
+        init(_ trainer: MultitaskTrainer, model: MultitaskModel) {
+            let isNewton = trainer.method(for: model) == .newton
+            let convergence = isNewton ? trainer.newton.convergence : trainer.adamLBFGS.convergence
+            method = isNewton ? "Newton, warm start" : "L-BFGS from a warm start, no Adam"
+            relativeGradientTolerance = convergence.relativeGradientTolerance
+            absoluteGradientTolerance = convergence.absoluteGradientTolerance
+            maximumIterations = convergence.maximumIterations
+            memory = isNewton ? nil : trainer.adamLBFGS.memory
         }
     }
 

@@ -54,7 +54,7 @@ enum ScoreCommand {
             """,
         valueOptions: DatasetOptions.valueOptions.union([
             "checkpoint", "out", "queries", "removal", "solver", "curvature", "damping", "tolerance",
-            "max-iterations", "lissa-depth", "shard-size", "top", "subsets", "explain", "worker-data",
+            "max-iterations", "lissa-depth", "shard-size", "top", "subsets", "explain", WorkerDataMode.option,
         ]).union(WorkerPoolOptions.valueOptions),
         flagOptions: DatasetOptions.flagOptions,
         run: { arguments in try run(arguments) })
@@ -194,13 +194,8 @@ enum ScoreCommand {
     static func shardDataSource(
         _ arguments: CommandArguments, dataset: MultitaskDataset, split: Split
     ) throws -> ShardDataSource {
-        switch arguments.value("worker-data") ?? "send" {
-        case "send": return .sentWithShards
-        case "load":
-            return .loadedByWorkers(
-                DatasetRequest(arguments.positional[0], arguments), fingerprint: dataset.fingerprint(), split: split)
-        case let other: throw UsageError("Option --worker-data expects send or load; found '\(other)'.")
-        }
+        try WorkerDataMode(arguments).source(
+            request: DatasetRequest(arguments.positional[0], arguments), dataset: dataset, split: split)
     }
 
     static func totalExamples(_ objective: MultitaskObjective) -> Int {

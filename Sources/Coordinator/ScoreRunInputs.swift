@@ -8,6 +8,8 @@ struct ScoreRunInputs {
     let dataset: MultitaskDataset
     /// The dataset argument and options, as recorded in the manifest or given instead.
     let datasetDescription: String
+    /// The same as a request that workers can load.
+    let datasetRequest: DatasetRequest
     let checkpoint: Checkpoint
     let checkpointPath: String
     let objective: MultitaskObjective
@@ -33,7 +35,9 @@ struct ScoreRunInputs {
         run = try ScoreRun(directory: directory)
         let manifest = run.manifest
         datasetDescription = description ?? manifest.dataset.description
-        dataset = try Self.loadDataset(description: datasetDescription, dataDirectory: dataDirectory)
+        let arguments = try Self.datasetArguments(description: datasetDescription, dataDirectory: dataDirectory)
+        datasetRequest = DatasetRequest(arguments.positional[0], arguments)
+        dataset = try DatasetOptions.load(arguments.positional[0], arguments)
         guard dataset.fingerprint() == manifest.dataset.fingerprint else {
             throw UsageError(
                 "The dataset '\(datasetDescription)' has fingerprint \(dataset.fingerprint()), but the run in "
@@ -61,11 +65,12 @@ struct ScoreRunInputs {
             rows: run.taskNames.count, columns: run.taskNames.count, elements: run.taskMatrix.flatMap { $0 })
     }
 
-    /// Loads a dataset from its recorded description: the argument and options, split into
-    /// words as a POSIX shell would (`DatasetOptions.description` quotes words with spaces).
+    /// A dataset description parsed as a command line: one positional argument and the dataset
+    /// options, split into words as a POSIX shell would (`DatasetOptions.description` quotes
+    /// words with spaces), with `--data-dir` added when given.
     ///
-    /// - Throws: `UsageError` for an unknown option or unbalanced quotes; `DataError` for data.
-    static func loadDataset(description: String, dataDirectory: String?) throws -> MultitaskDataset {
+    /// - Throws: `UsageError` for an unknown option, unbalanced quotes, or not one argument.
+    static func datasetArguments(description: String, dataDirectory: String?) throws -> CommandArguments {
         var words = try shellWords(description)
         if let dataDirectory { words += ["--data-dir", dataDirectory] }
         let arguments = try CommandArguments(
@@ -75,7 +80,7 @@ struct ScoreRunInputs {
                 "A dataset description names one dataset and its options, such as 'yeast --seed 0'; found "
                     + "\(arguments.positional.count) arguments in '\(description)'.")
         }
-        return try DatasetOptions.load(arguments.positional[0], arguments)
+        return arguments
     }
 
     /// Splits `text` into words: blanks separate words, single quotes keep everything up to the

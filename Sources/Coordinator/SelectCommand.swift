@@ -36,11 +36,15 @@ enum SelectCommand {
                                     'yeast --seed 0' (default: the manifest's)
               --data-dir DIR        where built-in datasets live
 
+            \(Retrainers.help)
+
             The dataset and the checkpoint must be the ones the run scored: their fingerprints
             are checked against RUN_DIR/manifest.json. Retraining is warm-started from ŵ with
             the checkpoint's optimiser (Newton for convex models, L-BFGS without Adam for
             networks) and the same penalties; examples are removed with the run's removal
-            convention, whole tasks with weight zero.
+            convention, whole tasks with weight zero. Each finished retraining is kept in
+            RUN_DIR/selection/.NAME.retraining/: run the same command again after an
+            interruption, and only the unfinished ones are retrained.
 
             Writes RUN_DIR/selection/NAME.json (read by `mtif report`) and
             RUN_DIR/selection/NAME-removed.csv (the examples each MTIF rule removed), and
@@ -54,10 +58,10 @@ enum SelectCommand {
               mtif select runs/synthetic/score --target task0 --from all --random-seeds 10
               mtif select runs/yeast/score --target all --fractions 1,5
             """,
-        valueOptions: [
+        valueOptions: Set([
             "target", "from", "fractions", "random-seeds", "seed", "name", "tolerance", "checkpoint", "dataset",
             "data-dir", "drop-tasks",
-        ],
+        ]).union(Retrainers.valueOptions),
         flagOptions: [],
         run: { arguments in try run(arguments) })
 
@@ -179,14 +183,18 @@ enum SelectCommand {
 
         let trainer = MultitaskTrainer.retraining(
             like: inputs.checkpoint.training?.settings, relativeTolerance: options.tolerance)
+        let name = options.name ?? defaultName(target: target, pool: pool, taskNames: inputs.taskNames)
+        let retrainer = try Retrainers.make(
+            arguments, trainer: trainer, datasetRequest: inputs.datasetRequest,
+            journal: URL(fileURLWithPath: options.runDirectory).appendingPathComponent("selection/.\(name).retraining"),
+            logger: logger)
         let requests = experiment.requests
         let progress =
             arguments.isSet("quiet") ? nil : ProgressReporter(stage: "retrain", total: requests.count, unit: "models")
         let outcomes = try clock.measure("retrain") {
-            try experiment.run(retrainer: makeRetrainer(trainer: trainer), split: .test, progress: progress)
+            try experiment.run(retrainer: retrainer, split: .test, progress: progress)
         }
 
-        let name = options.name ?? defaultName(target: target, pool: pool, taskNames: inputs.taskNames)
         let provenance = makeProvenance(options, inputs, pool: pool, trainer: trainer)
         let files = try clock.measure("write") {
             try write(
@@ -201,12 +209,6 @@ enum SelectCommand {
         if !arguments.isSet("quiet") {
             print(SelectionSummary.text(outcomes: outcomes, experiment: experiment, target: target, files: files))
         }
-    }
-
-    /// The one place that chooses where retraining runs: in this process for now; a worker-pool
-    /// `Retrainer` plugs in here.
-    static func makeRetrainer(trainer: MultitaskTrainer) -> any Retrainer {
-        InProcessRetrainer(trainer: trainer)
     }
 
     /// `task3-other`, `task3-all` or `all`, file-name safe.

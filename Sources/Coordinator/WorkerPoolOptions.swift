@@ -57,3 +57,32 @@ struct WorkerPoolOptions {
             context: context, jobs: jobs, completed: completed, onResult: onResult)
     }
 }
+
+/// `--worker-data`: how workers get the training rows of a distributed run.
+enum WorkerDataMode: String {
+    /// In the payloads or context blobs: nothing to install or share on the workers.
+    case send
+    /// From the dataset, which each worker loads itself and checks by fingerprint.
+    case load
+
+    static let option = "worker-data"
+
+    /// Parses `--worker-data send|load` (default send).
+    ///
+    /// - Throws: `UsageError` for any other value.
+    init(_ arguments: CommandArguments) throws {
+        let text = arguments.value(Self.option) ?? "send"
+        guard let mode = WorkerDataMode(rawValue: text) else {
+            throw UsageError("Option --worker-data expects send or load; found '\(text)'.")
+        }
+        self = mode
+    }
+
+    /// The data source of a run over `split` of `dataset`, which `request` loads.
+    func source(request: DatasetRequest, dataset: MultitaskDataset, split: Split) -> ShardDataSource {
+        switch self {
+        case .send: .sentWithShards
+        case .load: .loadedByWorkers(request, fingerprint: dataset.fingerprint(), split: split)
+        }
+    }
+}

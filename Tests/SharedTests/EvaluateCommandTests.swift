@@ -23,6 +23,11 @@ struct EvaluateCommandTests {
         return directory + "/score"
     }()
 
+    /// The finished retrainings in a journal directory.
+    static func journalled(_ journal: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: journal).filter { $0.hasSuffix(".result") }.count
+    }
+
     static func copyOfRun() throws -> String {
         let copy = FixtureFiles.temporaryPath("-evaluate-copy")
         try FileManager.default.copyItem(atPath: runDirectory, toPath: copy)
@@ -57,7 +62,7 @@ struct EvaluateCommandTests {
         defer { FixtureFiles.remove(directory) }
         let run = try BuiltExecutable.run([
             "evaluate", directory, "--loo", "10", "--loo-examples", "task2:5,1:0", "--loto", "--lds", "6", "--alpha",
-            "0.4", "--baselines", "--batch", "4",
+            "0.4", "--baselines", "--workers", "2",
         ])
         #expect(run.status == 0, "\(run.error)")
         for title in ["Leave-one-out", "Linear datamodeling, 6 subsets", "Task relatedness", "gradient cosine"] {
@@ -161,16 +166,17 @@ struct EvaluateCommandTests {
         let first = try BuiltExecutable.run(["evaluate", directory, "--lds", "4", "--quiet"])
         #expect(first.status == 0, "\(first.error)")
         let written = try String(contentsOfFile: directory + "/evaluation/lds.csv", encoding: .utf8)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: journal).count == 4)
+        #expect(try Self.journalled(journal) == 4)
 
         try FileManager.default.removeItem(atPath: directory + "/evaluation/lds.csv")
-        let again = try BuiltExecutable.run(["evaluate", directory, "--lds", "4"])
-        #expect(again.status == 0 && again.error.contains("journalled=4") && !again.error.contains("retrain  ["))
+        let again = try BuiltExecutable.run(["evaluate", directory, "--lds", "4", "--verbose"])
+        #expect(again.status == 0 && again.error.contains("retrainings.done=4"), "\(again.error)")
+        #expect(!again.error.contains("workers finished"), "nothing is retrained again")
         #expect(try String(contentsOfFile: directory + "/evaluation/lds.csv", encoding: .utf8) == written)
 
         let more = try BuiltExecutable.run(["evaluate", directory, "--lds", "6"])
-        #expect(more.status == 0 && more.error.contains("count=6 journalled=4"), "\(more.error)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: journal).count == 6)
+        #expect(more.status == 0 && more.error.contains("retrainings.done=4"), "\(more.error)")
+        #expect(try Self.journalled(journal) == 6)
         let lines = try String(contentsOfFile: directory + "/evaluation/lds.csv", encoding: .utf8).split(
             separator: "\n")
         #expect(Array(lines.prefix(13)) == written.split(separator: "\n"))
@@ -191,7 +197,7 @@ struct EvaluateCommandTests {
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         let finished = {
-            (try? FileManager.default.contentsOfDirectory(atPath: journal))?.filter { $0.hasSuffix(".json") }
+            (try? FileManager.default.contentsOfDirectory(atPath: journal))?.filter { $0.hasSuffix(".result") }
         }
         while process.isRunning, Date() < deadline, (finished()?.count ?? 0) < 5 {
             Thread.sleep(forTimeInterval: 0.002)
@@ -203,7 +209,7 @@ struct EvaluateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: killed + "/evaluation/lds.csv"))
 
         let rerun = try BuiltExecutable.run(["evaluate", killed, "--lds", "120"])
-        #expect(rerun.status == 0 && rerun.error.contains("journalled=\(kept)"), "\(rerun.error)")
+        #expect(rerun.status == 0 && rerun.error.contains("retrainings.done=\(kept)"), "\(rerun.error)")
         for name in ["lds.csv", "ground-truth/lds/losses-after.npy", "ground-truth/lds/kept.npy"] {
             let (expected, resumed) = (
                 try Data(contentsOf: URL(fileURLWithPath: "\(reference)/evaluation/\(name)")),
@@ -229,7 +235,7 @@ struct EvaluateCommandTests {
             (["--loo-examples", "task9:0"], "names task 'task9'"),
             (["--loo-examples", "task0:36"], "which has 36 training examples"),
             (["--loo-examples", "task0"], "TASK:POSITION"),
-            (["--loto", "--batch", "0"], "--batch expects a number of retrainings per batch"),
+            (["--loto", "--worker-data", "copy"], "--worker-data expects send or load"),
             (["--loto", "--seed", "-2"], "--seed must be non-negative"),
             (["--loto", "--tolerance", "2"], "--tolerance must be in (0, 1)"),
             (["--loto", "extra"], "evaluate expects one run directory"),

@@ -20,12 +20,9 @@ struct GroundTruthTests {
         return (problem, result.scores)
     }()
 
-    static func measure(
-        _ requests: [RetrainingRequest], problem: TrainedProblem, batchSize: Int = 3
-    ) throws -> [MeasuredRetraining] {
+    static func measure(_ requests: [RetrainingRequest], problem: TrainedProblem) throws -> [MeasuredRetraining] {
         try GroundTruthRetraining(objective: problem.objective, parameters: problem.parameters).measure(
-            requests, retrainer: InProcessRetrainer(trainer: .retraining(like: nil)), batchSize: batchSize,
-            finished: { _ in nil }, record: { _, _ in }, progress: { _ in nil })
+            requests, retrainer: InProcessRetrainer(trainer: .retraining(like: nil)), progress: nil)
     }
 
     /// Newton stops at a relative gradient of 1e-10 on a problem conditioned about 1e2 (λ = 0.1
@@ -128,57 +125,30 @@ struct GroundTruthTests {
         }
     }
 
-    @Test("A retraining that fails keeps the finished batches; measuring again retrains only the rest, identically")
-    func resumeRetrainsOnlyWhatIsMissing() throws {
+    @Test("A request listed twice is retrained once and measured the same in both places")
+    func repeatedRequestsRetrainOnce() throws {
         let (problem, scores) = try #require(Self.setting)
-        let requests = LeaveOneOutSample.choose(count: 7, scores: scores, seed: 1).map {
+        let chosen = LeaveOneOutSample.choose(count: 3, scores: scores, seed: 1).map {
             RetrainingRequest(removing: [$0.example])
         }
-        let retraining = GroundTruthRetraining(objective: problem.objective, parameters: problem.parameters)
-        var journal: [RetrainingRequest: MeasuredRetraining] = [:]
-        let failing = InterruptedRetrainer(failingAtCall: 3)
-        #expect(throws: TrainingError.self) {
-            _ = try retraining.measure(
-                requests, retrainer: failing, batchSize: 2, finished: { journal[$0] },
-                record: { journal[$0] = $1 }, progress: { _ in nil })
-        }
-        #expect(journal.count == 4 && Set(journal.keys) == Set(requests.prefix(4)))
-
-        let counting = InterruptedRetrainer(failingAtCall: nil)
-        let resumed = try retraining.measure(
-            requests, retrainer: counting, batchSize: 2, finished: { journal[$0] }, record: { journal[$0] = $1 },
-            progress: { pending in
-                #expect(pending == 3)
-                return nil
-            })
+        let requests = chosen + [chosen[1], chosen[0]]
+        let counting = CountingRetrainer()
+        let measured = try GroundTruthRetraining(objective: problem.objective, parameters: problem.parameters)
+            .measure(requests, retrainer: counting, progress: nil)
         #expect(counting.retrained.value == 3)
-        #expect(resumed == (try Self.measure(requests, problem: problem, batchSize: 7)))
+        #expect(measured[3] == measured[1] && measured[4] == measured[0])
+        #expect(measured == (try Self.measure(requests, problem: problem)))
     }
 }
 
-/// Retrains in this process through `InProcessRetrainer` and counts what it retrains; with
-/// `failingAtCall`, that call throws as a killed or failed worker pool would, after the earlier
-/// calls returned their results.
-final class InterruptedRetrainer: Retrainer, Sendable {
-    let failingAtCall: Int?
-    let calls = Counter()
+/// Retrains in this process through `InProcessRetrainer` and counts what it retrains.
+final class CountingRetrainer: Retrainer, Sendable {
     let retrained = Counter()
-
-    init(failingAtCall: Int?) {
-        self.failingAtCall = failingAtCall
-    }
 
     func retrain(
         _ requests: [RetrainingRequest], objective: MultitaskObjective, from start: [Double],
         progress: ProgressReporter?
     ) throws -> [TrainedParameters] {
-        calls.add(1)
-        if calls.value == failingAtCall {
-            let report = TrainingReport(
-                method: .newton, iterations: 0, finalLoss: .nan, gradientNorm: .nan, initialGradientNorm: .nan,
-                converged: false)
-            throw TrainingError(.didNotConverge, "Interrupted at call \(calls.value) (test).", report: report)
-        }
         retrained.add(requests.count)
         return try InProcessRetrainer(trainer: .retraining(like: nil)).retrain(
             requests, objective: objective, from: start, progress: progress)

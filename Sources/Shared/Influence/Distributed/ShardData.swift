@@ -5,7 +5,8 @@ import Synchronization
 public enum ShardDataSource: Sendable, Equatable {
     /// In every job's payload: workers need no copy of the dataset and no shared filesystem,
     /// and their memory does not grow with the data. Costs n × d values on the wire per shard
-    /// (per round, for conjugate gradient's curvature products).
+    /// (per round, for conjugate gradient's curvature products). `retrain` jobs, which each
+    /// need the whole training split, receive it once per worker as a context blob instead.
     case sentWithShards
     /// From the dataset, which each worker loads once, from its own data directory or the same
     /// file path, and checks against the fingerprint; payloads then carry only the shard's
@@ -127,8 +128,8 @@ public final class WorkerDatasets: Sendable {
             throw JobHandlerError(
                 .remote,
                 "This worker cannot load the dataset '\(reference.request.description)' from "
-                    + "\(dataDirectory.path): \(error). Give the worker --data-dir, or score with "
-                    + "--worker-data send.")
+                    + "\(dataDirectory.path): \(error). Give the worker --data-dir, or run the "
+                    + "coordinator with --worker-data send.")
         }
         let fingerprint = dataset.fingerprint()
         guard fingerprint == reference.fingerprint else {

@@ -81,7 +81,8 @@ public struct JobHandlerRegistry: Sendable {
         standard(dataDirectory: DataDirectory.resolve(explicit: nil))
     }
 
-    /// Every job kind the library implements: `dot-shard`, `score-shard`, `curvature-shard`.
+    /// Every job kind the library implements: `dot-shard`, `score-shard`, `curvature-shard`,
+    /// `retrain`.
     ///
     /// - Parameter dataDirectory: where built-in datasets' files are, for runs whose workers
     ///   load the dataset themselves.
@@ -90,6 +91,7 @@ public struct JobHandlerRegistry: Sendable {
         return JobHandlerRegistry([
             DotShardJob.kind: DotShardJob.handle, ScoreShardJob.kind: ScoreShardJob.makeHandler(datasets: datasets),
             CurvatureShardJob.kind: CurvatureShardJob.makeHandler(datasets: datasets),
+            RetrainJob.kind: RetrainJob.makeHandler(datasets: datasets),
         ])
     }
 
