@@ -67,7 +67,7 @@ extension ReportPage {
             .values.filter(\.isFinite)
         let score = perQuery.isEmpty ? "n/a" : String(format: "%.3f", Statistics.mean(Array(perQuery)))
         let table = HTML.table(
-            header: ["query task", "pairs", "Spearman ρ (pooled)"],
+            header: ["query task", "pairs", "Spearman ρ over its pairs"],
             rows: groupedCorrelations(pairs, key: { run.taskNames[pairs.queryTasks[$0]] }, Statistics.spearman),
             numeric: [1, 2])
         return HTML.figure(
@@ -126,8 +126,8 @@ extension ReportPage {
         let caption = "Bars left of zero: lower loss than \(HTML.escaped(reference.name))."
         return "<h3>\(HTML.escaped(title))</h3>"
             + "<p>\(HTML.escaped(result.description ?? "")) Metrics on the \(HTML.escaped(result.split)) split.</p>"
-            + "<div class=\"charts\">\(HTML.figure(chart, caption: caption))"
-            + selectionTable(result, changes: changes) + "</div>"
+            + "<div class=\"charts\">\(HTML.figure(chart, caption: caption))</div>"
+            + "<div class=\"wide\">\(selectionTable(result, changes: changes))</div>"
     }
 
     private func selectionTable(_ result: SelectionResult, changes: [[Double]]) -> String {
@@ -153,5 +153,8 @@ extension ReportPage {
         return HTML.table(header: header, rows: rows, numeric: Set(1...strategies.count))
     }
 
-    static let seriesColors = ["#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e"]
+    /// Eight colours that stay apart on screen and in print; a ninth series repeats the first.
+    static let seriesColors = [
+        "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
+    ]
 }

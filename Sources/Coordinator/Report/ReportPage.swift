@@ -100,6 +100,7 @@ struct ReportPage {
         .facts dt { font-weight: bold; color: #555; }
         .facts dd { margin: 0; overflow-wrap: anywhere; }
         .charts { display: flex; flex-wrap: wrap; gap: 24px 36px; align-items: flex-start; }
+        .wide { overflow-x: auto; margin-top: 12px; }
         figure { margin: 0; }
         figcaption { font-size: 12px; color: #555; max-width: 640px; margin-top: 4px; }
         svg { max-width: 100%; height: auto; }
