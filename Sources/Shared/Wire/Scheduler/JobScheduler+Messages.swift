@@ -159,7 +159,8 @@ extension JobScheduler {
 // MARK: - Outbound messages and peer bookkeeping
 
 extension JobScheduler {
-    /// Leases job `index` to `peer` and sends the assignment.
+    /// Leases job `index` to `peer` and sends the assignment; logs `job leased` at debug level
+    /// (worker, job, attempt), which is how an operator or a test sees who holds which shard.
     func assign(_ index: Int, to peer: PeerID, _ onDispatch: (DispatchEvent) -> Void) throws {
         let job = ledger.jobs[index]
         let now = clock.now
@@ -170,10 +171,15 @@ extension JobScheduler {
             jobID: job.id, kind: job.kind, leaseDuration: configuration.leaseDuration, payload: job.payload)
         guard try send(.jobAssignment(assignment), to: peer) else { return }
         statistics.dispatchCount += 1
-        onDispatch(
-            DispatchEvent(
-                jobID: job.id, workerID: sessions[peer]?.workerID ?? peer.description,
-                previousAttempts: ledger.failedAttempts(index)))
+        let workerID = sessions[peer]?.workerID ?? peer.description
+        let previousAttempts = ledger.failedAttempts(index)
+        logger.debug(
+            "job leased",
+            [
+                "worker.id": workerID, "job": job.id, "attempt": previousAttempts + 1,
+                "lease.seconds": configuration.leaseDuration.inSeconds,
+            ])
+        onDispatch(DispatchEvent(jobID: job.id, workerID: workerID, previousAttempts: previousAttempts))
     }
 
     /// Sends a message; a peer that cannot take it is forgotten.
