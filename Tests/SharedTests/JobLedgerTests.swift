@@ -49,6 +49,18 @@ struct JobLedgerTests {
         #expect(ledger.nextDeadline == start + .milliseconds(180))
     }
 
+    @Test("A released lease puts the job back ahead of fresh jobs without counting an attempt")
+    func releaseRequeuesWithoutAttempt() {
+        var ledger = ledger()
+        let first = ledger.takeNext()!
+        ledger.lease(first, to: alice, at: start, for: Self.lease)
+        #expect(ledger.holdsLease(alice) && !ledger.holdsLease(bob))
+
+        ledger.release(first)
+        #expect(!ledger.holdsLease(alice) && ledger.nextDeadline == nil)
+        #expect(ledger.takeNext() == first && ledger.failedAttempts(first) == 0)
+    }
+
     @Test("A renewal past the job time limit is refused")
     func timeLimitStopsRenewal() {
         var ledger = ledger()

@@ -196,8 +196,13 @@ final class ScriptedPeer {
     var runID = RunIdentifier.zero
     var contextDigest = WireDigest.zero
 
-    init(endpoint: String, zeroMQ: ZeroMQContext, security: CurveClientSecurity? = nil) throws {
+    /// - Parameter routingID: the identity the coordinator sees; libzmq's ROUTER chooses one
+    ///   when `nil`.
+    init(
+        endpoint: String, zeroMQ: ZeroMQContext, security: CurveClientSecurity? = nil, routingID: [UInt8]? = nil
+    ) throws {
         socket = try ZeroMQSocket(.dealer, context: zeroMQ, linger: .zero)
+        if let routingID { try socket.set(.routingID(routingID)) }
         if let security { try socket.set(.curveClient(serverKey: security.serverKey, keyPair: security.keyPair)) }
         try socket.connect(to: endpoint)
     }

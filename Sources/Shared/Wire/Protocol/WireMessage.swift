@@ -4,8 +4,11 @@ public enum WireProtocol {
     /// header and the `refuse` body keep their layout across versions, so that a refusal is
     /// readable by every version.
     ///
-    /// Version 2 added `nextRunFollows` to `shutdown`.
-    public static let version: UInt16 = 2
+    /// Version 2 added `nextRunFollows` to `shutdown`. Version 3 keeps the layouts and changes
+    /// what peers do: workers choose their routing identities and repeat a job request when a
+    /// heartbeat answer lists no job for them; the coordinator ignores a request from a worker
+    /// that holds a lease.
+    public static let version: UInt16 = 3
     /// The first four bytes of every frame: "mtif" in ASCII.
     static let magic: [UInt8] = Array("mtif".utf8)
     /// Bytes before the body: magic 4, version 2, kind 1, flags 1, run id 16, context digest 32.

@@ -116,6 +116,20 @@ struct JobLedger {
         return expired.map { (index: $0.key, lease: $0.value) }
     }
 
+    /// Whether `peer` holds a lease on any job.
+    ///
+    /// - Complexity: O(leases), at most one per worker.
+    func holdsLease(_ peer: PeerID) -> Bool {
+        leases.values.contains { $0.peer == peer }
+    }
+
+    /// Takes back the lease of `index` when its assignment never left (the worker was
+    /// unreachable) and queues the job again ahead of fresh jobs, without counting an attempt.
+    mutating func release(_ index: Int) {
+        guard leases.removeValue(forKey: index) != nil else { return }
+        retries.append(index)
+    }
+
     /// Removes the leases `peer` holds (the worker is gone), without re-queueing.
     mutating func takeLeases(of peer: PeerID) -> [Int] {
         let held = leases.filter { $0.value.peer == peer }.map(\.key).sorted()

@@ -64,10 +64,11 @@ extension JobScheduler {
         let welcome = CoordinatorWelcome(
             leaseDuration: configuration.leaseDuration, heartbeatInterval: configuration.heartbeatInterval,
             manifest: context.manifest)
-        guard try send(.welcome(welcome), to: peer) else { return }
+        // A worker that cannot be reached now repeats its hello once it can, and is welcomed anew.
+        guard try send(.welcome(welcome), to: peer) else { return try forget(peer, reason: "unreachable") }
         let cached = Set(hello.cachedBlobs)
         for (digest, frame) in blobFrames where !cached.contains(digest) {
-            guard try sendFrame(frame, to: peer) else { return }
+            guard try sendFrame(frame, to: peer) else { return try forget(peer, reason: "unreachable") }
         }
     }
 
@@ -87,8 +88,11 @@ extension JobScheduler {
         return nil
     }
 
+    /// Queues a worker's job request, unless it already waits or still holds a lease: a worker
+    /// repeats its request while idle (see `WorkerLoop`), and a repetition that crossed an
+    /// assignment on the wire must not earn it a second job.
     private func markWaiting(_ peer: PeerID) {
-        guard sessions[peer]?.isWaiting == false else { return }
+        guard sessions[peer]?.isWaiting == false, !ledger.holdsLease(peer) else { return }
         sessions[peer]?.isWaiting = true
         waiting.append(peer)
     }
@@ -159,7 +163,8 @@ extension JobScheduler {
 // MARK: - Outbound messages and peer bookkeeping
 
 extension JobScheduler {
-    /// Leases job `index` to `peer` and sends the assignment.
+    /// Leases job `index` to `peer` and sends the assignment; logs `job leased` at debug level
+    /// (worker, job, attempt), which is how an operator or a test sees who holds which shard.
     func assign(_ index: Int, to peer: PeerID, _ onDispatch: (DispatchEvent) -> Void) throws {
         let job = ledger.jobs[index]
         let now = clock.now
@@ -168,19 +173,33 @@ extension JobScheduler {
         sessions[peer]?.dispatchedAt[index] = now
         let assignment = JobAssignment(
             jobID: job.id, kind: job.kind, leaseDuration: configuration.leaseDuration, payload: job.payload)
-        guard try send(.jobAssignment(assignment), to: peer) else { return }
+        guard try send(.jobAssignment(assignment), to: peer) else {
+            // The job never left: it goes back to the queue at no cost of an attempt, and the
+            // worker asks again if it reconnects.
+            ledger.release(index)
+            sessions[peer]?.dispatchedAt[index] = nil
+            return
+        }
         statistics.dispatchCount += 1
-        onDispatch(
-            DispatchEvent(
-                jobID: job.id, workerID: sessions[peer]?.workerID ?? peer.description,
-                previousAttempts: ledger.failedAttempts(index)))
+        let workerID = sessions[peer]?.workerID ?? peer.description
+        let previousAttempts = ledger.failedAttempts(index)
+        logger.debug(
+            "job leased",
+            [
+                "worker.id": workerID, "job": job.id, "attempt": previousAttempts + 1,
+                "lease.seconds": configuration.leaseDuration.inSeconds,
+            ])
+        onDispatch(DispatchEvent(jobID: job.id, workerID: workerID, previousAttempts: previousAttempts))
     }
 
-    /// Sends a message; a peer that cannot take it is forgotten.
+    /// Sends a message; one that a peer cannot take now is dropped.
+    ///
+    /// A peer is unreachable while libzmq re-establishes its connection, or for good when it is
+    /// gone. Either way its session stays: it comes back under the same routing identity and
+    /// goes on, or the silence limit forgets it, and its leases run out meanwhile as usual.
     ///
     /// - Returns: whether the message was queued for the peer.
-    /// - Throws: `WireError.messageTooLarge` when the message exceeds the maximum frame size,
-    ///   and what `forget` throws.
+    /// - Throws: `WireError.messageTooLarge` when the message exceeds the maximum frame size.
     @discardableResult
     func send(_ message: WireMessage, to peer: PeerID) throws -> Bool {
         let envelope = WireEnvelope(runID: context.runID, contextDigest: context.digest, message: message)
@@ -191,9 +210,10 @@ extension JobScheduler {
         do {
             try socket.send([peer.bytes, frame], timeout: .zero)
         } catch let error as WireError where error.code == .peerUnreachable || error.code == .timeout {
-            logger.warning(
-                "worker unreachable; forgetting it", ["worker.id": sessions[peer]?.workerID ?? peer.description])
-            try forget(peer, reason: "unreachable (\(error.code))")
+            statistics.undeliveredMessages += 1
+            logger.notice(
+                "worker unreachable; message dropped",
+                ["worker.id": sessions[peer]?.workerID ?? peer.description, "reason": error.code.description])
             return false
         }
         statistics.messagesSent += 1

@@ -116,6 +116,10 @@ public final class JobScheduler {
     {
         let socket = try ZeroMQSocket(.router, context: zeroMQ)
         try socket.set(.routerMandatory(true))
+        // Workers choose their routing identities: one that reconnects after a network failure
+        // takes its identity back, and with it its session and leases, even from a half-open
+        // connection this side has not noticed yet.
+        try socket.set(.routerHandover(true))
         try socket.set(.maximumMessageSize(configuration.maximumFrameSize))
         if let security = configuration.security {
             try socket.set(.authenticationDomain("mtif"))

@@ -20,6 +20,8 @@ public struct SchedulerStatistics: Sendable {
     public var refusedPeers = 0
     /// Frames dropped: malformed, oversized, or from a refused peer.
     public var droppedMessages = 0
+    /// Messages to workers dropped because the worker was unreachable (reconnecting, or gone).
+    public var undeliveredMessages = 0
     public var bytesSent = 0
     public var bytesReceived = 0
     public var messagesSent = 0

@@ -63,7 +63,9 @@ final class WorkerLoop {
 
     let worker: JobWorker
     let configuration: WorkerConfiguration
-    let dealer: ZeroMQSocket
+    let zeroMQ: ZeroMQContext
+    /// The connection to the coordinator; replaced when the greeting starts over.
+    var dealer: ZeroMQSocket
     let signal: ZeroMQSocket
     let executor: JobExecutor
     let clock = ContinuousClock()
@@ -80,30 +82,26 @@ final class WorkerLoop {
     var lastHeard: ContinuousClock.Instant
     var nextHeartbeat: ContinuousClock.Instant
     var summary = WorkerSummary(runID: .zero)
-    /// The greeting, built once: the cache's digests are those of the start of this run.
-    private(set) lazy var hello = WorkerHello(
-        workerID: configuration.workerID, jobKinds: worker.handlers.kinds,
-        processorCount: UInt32(ProcessInfo.processInfo.activeProcessorCount), cachedBlobs: worker.cache.digests)
+    /// The greeting of the current connection: the cache's digests are those of its start.
+    var hello: WorkerHello
+    /// When the current connection's first hello went out.
+    var greetingStartedAt: ContinuousClock.Instant
     /// Frames not yet taken by the socket, oldest first: sends never block the loop.
     var outbox: [[UInt8]] = []
 
     init(worker: JobWorker, zeroMQ: ZeroMQContext) throws {
         self.worker = worker
         self.configuration = worker.configuration
-        // Linger zero: the worker leaves only after the coordinator ended the run (every result
-        // was taken) or was lost, so nothing still queued is worth delaying the exit for.
-        dealer = try ZeroMQSocket(.dealer, context: zeroMQ, linger: .zero)
-        try dealer.set(.maximumMessageSize(configuration.maximumFrameSize))
-        if let security = configuration.security {
-            try dealer.set(.curveClient(serverKey: security.serverKey, keyPair: security.keyPair))
-        }
-        try dealer.connect(to: configuration.endpoint)
+        self.zeroMQ = zeroMQ
+        dealer = try Self.connectDealer(configuration, zeroMQ: zeroMQ)
+        hello = Self.makeHello(worker)
         let signalEndpoint = "inproc://mtif.worker.signal.\(UUID().uuidString)"
         signal = try ZeroMQSocket(.pair, context: zeroMQ, linger: .zero)
         try signal.bind(to: signalEndpoint)
         executor = try JobExecutor(zeroMQ: zeroMQ, signalEndpoint: signalEndpoint)
         lastHeard = clock.now
         nextHeartbeat = clock.now
+        greetingStartedAt = clock.now
     }
 
     deinit {
@@ -114,6 +112,7 @@ final class WorkerLoop {
         try send(.hello(hello))
         nextHeartbeat = clock.now + Self.helloRepeatInterval
         lastHeard = clock.now
+        greetingStartedAt = clock.now
         while true {
             try checkCoordinatorIsAlive()
             try sendHeartbeatIfDue()
@@ -148,6 +147,9 @@ final class WorkerLoop {
 
     private func sendHeartbeatIfDue() throws {
         if phase == .greeting, clock.now >= nextHeartbeat {
+            guard clock.now - greetingStartedAt < configuration.welcomePatience else {
+                return try startOver(reason: "no welcome within \(configuration.welcomePatience)", level: .debug)
+            }
             try send(.hello(hello))
             nextHeartbeat = clock.now + Self.helloRepeatInterval
         }

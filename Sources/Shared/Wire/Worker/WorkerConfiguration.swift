@@ -19,14 +19,20 @@ public struct WorkerConfiguration: Sendable {
     public var expectedContextDigest: WireDigest?
     /// The largest frame the worker sends or accepts; must match the coordinator's.
     public var maximumFrameSize: Int
+    /// How long the worker repeats its hello on one connection before it starts over on a new
+    /// connection with a new routing identity: a welcome lost with a connection that libzmq
+    /// re-established is never repeated for the old identity. Hellos go out every second, so
+    /// values under a second act as one second.
+    public var welcomePatience: Duration
 
     public init(
         endpoint: String, workerID: String = WorkerConfiguration.defaultWorkerID,
         coordinatorTimeout: Duration = .seconds(60), security: CurveClientSecurity? = nil,
         expectedRunID: RunIdentifier? = nil, expectedContextDigest: WireDigest? = nil,
-        maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize
+        maximumFrameSize: Int = WireProtocol.defaultMaximumFrameSize, welcomePatience: Duration = .seconds(5)
     ) {
         precondition(coordinatorTimeout > .zero, "The coordinator timeout must be positive")
+        precondition(welcomePatience > .zero, "The welcome patience must be positive")
         precondition(
             maximumFrameSize >= 1024 && maximumFrameSize <= WireProtocol.frameSizeLimit,
             "The maximum frame size must lie between 1 KiB and 2 GiB")
@@ -37,6 +43,7 @@ public struct WorkerConfiguration: Sendable {
         self.expectedRunID = expectedRunID
         self.expectedContextDigest = expectedContextDigest
         self.maximumFrameSize = maximumFrameSize
+        self.welcomePatience = welcomePatience
     }
 
     /// "host-pid", for telling workers apart in logs.

@@ -38,9 +38,28 @@ extension WorkerLoop {
             return summary
         case .contextBlob(let blob): try receive(blob)
         case .jobAssignment(let assignment): try start(assignment)
-        case .heartbeat, .hello, .welcome, .refuse, .jobRequest, .jobResult, .jobFailure: break
+        case .heartbeat(let heldJobIDs): try noticeHeartbeatReply(listing: heldJobIDs)
+        case .hello, .welcome, .refuse, .jobRequest, .jobResult, .jobFailure: break
         }
         return nil
+    }
+
+    /// Acts on the coordinator's answer to a heartbeat, which lists the jobs leased to this
+    /// worker and travels behind everything the coordinator sent before it on the connection.
+    ///
+    /// - While loading the context, the blobs still missing were lost with a connection that
+    ///   libzmq re-established (they are sent right after the welcome): start over.
+    /// - When idle and the list is empty, no assignment is on its way: the last job request
+    ///   either waits at the coordinator, which ignores a repeated one, or was lost the same
+    ///   way, so ask again. A listed job this worker never received was lost too; its lease
+    ///   runs out, and a later answer is empty.
+    private func noticeHeartbeatReply(listing heldJobIDs: [UInt64]) throws {
+        switch phase {
+        case .loadingContext:
+            try startOver(reason: "\(missingBlobs.count) context blobs did not arrive", level: .notice)
+        case .ready where runningJobID == nil && heldJobIDs.isEmpty: try send(.jobRequest)
+        case .ready, .greeting: break
+        }
     }
 
     /// Checks the welcome against the pins and the announced context digest, then waits for

@@ -12,6 +12,10 @@ public enum ZeroMQSocketOption: Sendable {
     /// Whether a ROUTER reports an unroutable message as `peerUnreachable` instead of dropping
     /// it silently (ZMQ_ROUTER_MANDATORY).
     case routerMandatory(Bool)
+    /// Whether a ROUTER hands a routing identity already in use to the newest connection that
+    /// presents it, instead of refusing that connection (ZMQ_ROUTER_HANDOVER). A peer whose
+    /// old connection is half-open after a network failure can then reconnect under its identity.
+    case routerHandover(Bool)
     /// The largest inbound frame a peer may send; a peer that sends more is disconnected by
     /// libzmq before the frame is allocated (ZMQ_MAXMSGSIZE).
     case maximumMessageSize(Int)
@@ -40,6 +44,7 @@ public enum ZeroMQSocketOption: Sendable {
         case .linger(let duration): try setInteger(handle, ZMQ_LINGER, duration.roundedUpMilliseconds)
         case .routingID(let bytes): try setBytes(handle, ZMQ_ROUTING_ID, bytes)
         case .routerMandatory(let isOn): try setInteger(handle, ZMQ_ROUTER_MANDATORY, isOn ? 1 : 0)
+        case .routerHandover(let isOn): try setInteger(handle, ZMQ_ROUTER_HANDOVER, isOn ? 1 : 0)
         case .maximumMessageSize(let size): try setInt64(handle, ZMQ_MAXMSGSIZE, Int64(size))
         case .sendHighWaterMark(let count): try setInteger(handle, ZMQ_SNDHWM, count)
         case .receiveHighWaterMark(let count): try setInteger(handle, ZMQ_RCVHWM, count)
