@@ -29,8 +29,7 @@ enum EvaluateCommand {
               --seed S              the seed of the random examples (S) and subsets (S, S+1, …)
                                     (default 0)
               --lookahead-step η    the step of lookahead task affinity (default 0.01)
-              --tolerance T         relative gradient tolerance of the retraining (default:
-                                    the checkpoint's)
+            \(RetrainingOptions.help)
               --checkpoint PATH     the model (default: the one the manifest names)
               --dataset 'DESC'      the dataset and its options as one string (default: the
                                     manifest's)
@@ -48,7 +47,8 @@ enum EvaluateCommand {
             RUN_DIR/evaluation/retrainings/ as it arrives, so a killed evaluation resumes when
             rerun and later evaluations reuse what they share with earlier ones. A retraining that does not
             converge stops the evaluation (the finished ones stay); a looser --tolerance starts
-            the journal afresh, since results depend on it.
+            the journal afresh, since results depend on it, while a higher --max-iterations
+            keeps it.
 
             Writes into RUN_DIR/evaluation/ (formats in docs/file-formats.md): loo.csv,
             loto.json, lds.csv, baselines/cosine.json and baselines/lookahead.json (all read by
@@ -64,9 +64,9 @@ enum EvaluateCommand {
               mtif evaluate runs/yeast/score --lds 20 --alpha 0.7 --seed 5 --workers 0
             """,
         valueOptions: Set([
-            "loo", "loo-examples", "lds", "alpha", "seed", "lookahead-step", "tolerance", "checkpoint",
-            "dataset", "data-dir",
-        ]).union(Retrainers.valueOptions),
+            "loo", "loo-examples", "lds", "alpha", "seed", "lookahead-step", "checkpoint", "dataset",
+            "data-dir",
+        ]).union(Retrainers.valueOptions).union(RetrainingOptions.valueOptions),
         flagOptions: ["loto", "baselines"],
         run: { arguments in try run(arguments) })
 
@@ -81,8 +81,7 @@ enum EvaluateCommand {
         }
         let plan = try EvaluationPlan(options: options, inputs: inputs)
         let directory = URL(fileURLWithPath: options.runDirectory).appendingPathComponent("evaluation")
-        let trainer = MultitaskTrainer.retraining(
-            like: inputs.checkpoint.training?.settings, relativeTolerance: options.tolerance)
+        let trainer = options.retraining.trainer(like: inputs.checkpoint.training?.settings)
         let retrainer = try Retrainers.make(
             arguments, trainer: trainer, datasetRequest: inputs.datasetRequest,
             journal: directory.appendingPathComponent("retrainings"), logger: logger)

@@ -21,7 +21,7 @@ struct EvaluationOptions {
     var hasBaselines: Bool
     var seed: UInt64
     var lookaheadStep: Double
-    var tolerance: Double?
+    var retraining: RetrainingOptions
 
     /// - Throws: `UsageError` naming the option, what it accepts and what it was given.
     init(_ arguments: CommandArguments) throws {
@@ -55,11 +55,7 @@ struct EvaluationOptions {
         let seed = try arguments.integer("seed", default: 0)
         guard seed >= 0 else { throw UsageError("--seed must be non-negative, found \(seed).") }
         self.seed = UInt64(seed)
-        tolerance = try arguments.value("tolerance").map { _ in
-            let value = try arguments.real("tolerance", default: 0)
-            guard value > 0, value < 1 else { throw UsageError("--tolerance must be in (0, 1), found \(value).") }
-            return value
-        }
+        retraining = try RetrainingOptions(arguments)
     }
 
     /// An integer option of at least `minimum`, or nil when absent.

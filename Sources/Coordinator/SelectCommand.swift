@@ -29,8 +29,7 @@ enum SelectCommand {
               --drop-tasks LIST     also retrain without these tasks (names or indices,
                                     comma-separated), whatever the scores say; repeatable
               --name NAME           output name (default: the target and --from)
-              --tolerance T         relative gradient tolerance of the retraining (default:
-                                    the checkpoint's)
+            \(RetrainingOptions.help)
               --checkpoint PATH     the model (default: the one the manifest names)
               --dataset 'DESC'      the dataset and its options as one string, such as
                                     'yeast --seed 0' (default: the manifest's)
@@ -59,9 +58,9 @@ enum SelectCommand {
               mtif select runs/yeast/score --target all --fractions 1,5
             """,
         valueOptions: Set([
-            "target", "from", "fractions", "random-seeds", "seed", "name", "tolerance", "checkpoint", "dataset",
-            "data-dir", "drop-tasks",
-        ]).union(Retrainers.valueOptions),
+            "target", "from", "fractions", "random-seeds", "seed", "name", "checkpoint", "dataset", "data-dir",
+            "drop-tasks",
+        ]).union(Retrainers.valueOptions).union(RetrainingOptions.valueOptions),
         flagOptions: [],
         run: { arguments in try run(arguments) })
 
@@ -73,7 +72,7 @@ enum SelectCommand {
         var rules: [SelectionRule]
         var seeds: [UInt64]
         var name: String?
-        var tolerance: Double?
+        var retraining: RetrainingOptions
 
         /// - Throws: `UsageError` naming the option.
         init(_ arguments: CommandArguments) throws {
@@ -94,11 +93,7 @@ enum SelectCommand {
             rules = try Self.rules(arguments.value("fractions") ?? "harmful")
             seeds = try Self.seeds(arguments)
             name = try arguments.value("name").map(Self.checkedName)
-            tolerance = try arguments.value("tolerance").map { _ in
-                let value = try arguments.real("tolerance", default: 0)
-                guard value > 0, value < 1 else { throw UsageError("--tolerance must be in (0, 1), found \(value).") }
-                return value
-            }
+            retraining = try RetrainingOptions(arguments)
         }
 
         /// `harmful` and percentages in (0, 100], in the order given, without repeats.
@@ -181,8 +176,7 @@ enum SelectCommand {
                 try options.tasks($0, taskNames: inputs.taskNames)
             })
 
-        let trainer = MultitaskTrainer.retraining(
-            like: inputs.checkpoint.training?.settings, relativeTolerance: options.tolerance)
+        let trainer = options.retraining.trainer(like: inputs.checkpoint.training?.settings)
         let name = options.name ?? defaultName(target: target, pool: pool, taskNames: inputs.taskNames)
         let retrainer = try Retrainers.make(
             arguments, trainer: trainer, datasetRequest: inputs.datasetRequest,

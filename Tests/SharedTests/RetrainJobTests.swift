@@ -165,6 +165,36 @@ struct RetrainJobTests {
         }
     }
 
+    @Test("Journal keys ignore the iteration cap, which does not change a converged retraining, but not the tolerance")
+    func journalKeysIgnoreTheIterationCap() throws {
+        let setting = try #require(RetrainingSetting.network)
+        let requests = [RetrainingRequest(removing: [TrainExample(task: 1, example: 2)])]
+        func keys(tolerance: Double? = nil, cap: Int? = nil) throws -> [WireDigest] {
+            let trainer = MultitaskTrainer.retraining(like: nil, relativeTolerance: tolerance, maximumIterations: cap)
+            return try RetrainingPlan(
+                requests: requests, objective: setting.objective, start: setting.start, trainer: trainer
+            )
+            .keys
+        }
+        #expect(try keys(cap: 3) == keys())
+        #expect(try keys(cap: 50_000) == keys())
+        #expect(try keys(tolerance: 1e-3) != keys())
+
+        let capped = MultitaskTrainer.retraining(like: nil, relativeTolerance: 1e-9, maximumIterations: 2)
+        #expect(throws: TrainingError.self) {
+            _ = try InProcessRetrainer(trainer: capped).retrain(
+                requests, objective: setting.objective, from: setting.start, progress: nil)
+        }
+        let raised = MultitaskTrainer.retraining(like: nil, relativeTolerance: 1e-9, maximumIterations: 20_000)
+        let reference = MultitaskTrainer.retraining(like: nil, relativeTolerance: 1e-9)
+        let converged = try InProcessRetrainer(trainer: raised).retrain(
+            requests, objective: setting.objective, from: setting.start, progress: nil)
+        let byDefault = try InProcessRetrainer(trainer: reference).retrain(
+            requests, objective: setting.objective, from: setting.start, progress: nil)
+        #expect(converged.map(\.parameters) == byDefault.map(\.parameters))
+        #expect(converged.map(\.report.iterations) == byDefault.map(\.report.iterations))
+    }
+
     @Test("Requests outside the objective are refused: by the plan before dispatch, by the worker as invalid payloads")
     func requestsOutsideTheObjectiveAreRefused() throws {
         let setting = try #require(RetrainingSetting.convex)

@@ -12,7 +12,7 @@ extension MultitaskTrainer {
     ///   - settings: `Checkpoint.training?.settings`.
     ///   - relativeTolerance: replaces the recorded relative gradient tolerance when given.
     public static func retraining(
-        like settings: TrainerSettings?, relativeTolerance: Double? = nil
+        like settings: TrainerSettings?, relativeTolerance: Double? = nil, maximumIterations: Int? = nil
     )
         -> MultitaskTrainer
     {
@@ -29,6 +29,10 @@ extension MultitaskTrainer {
         if let relativeTolerance {
             trainer.newton.convergence.relativeGradientTolerance = relativeTolerance
             trainer.adamLBFGS.convergence.relativeGradientTolerance = relativeTolerance
+        }
+        if let maximumIterations {
+            trainer.newton.convergence.maximumIterations = maximumIterations
+            trainer.adamLBFGS.convergence.maximumIterations = maximumIterations
         }
         return trainer
     }

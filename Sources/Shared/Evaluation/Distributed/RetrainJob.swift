@@ -63,13 +63,22 @@ public enum RetrainJob {
     /// SHA-256 over the model, warm start, objective and trainer blobs' digests, the dataset's
     /// fingerprint and the training split's name. Journals key finished retrainings by it.
     ///
+    /// The trainer enters with its iteration caps set to `MultitaskTrainer()`'s: a converged
+    /// retraining is the same whatever the cap (the optimisers are deterministic and stop at the
+    /// tolerance), so raising `--max-iterations` after a retraining missed its tolerance keeps
+    /// the journal, and journals written before the cap could be set keep their keys.
+    ///
     /// - Complexity: one pass over the dataset (its fingerprint).
     public static func problemDigest(
         objective: MultitaskObjective, start: [Double], trainer: MultitaskTrainer
     ) -> WireDigest {
+        var uncapped = trainer
+        let defaults = MultitaskTrainer()
+        uncapped.newton.convergence.maximumIterations = defaults.newton.convergence.maximumIterations
+        uncapped.adamLBFGS.convergence.maximumIterations = defaults.adamLBFGS.convergence.maximumIterations
         var writer = WireWriter()
         writer.appendText("mtif.retrain.v1")
-        for blob in problemBlobs(objective: objective, start: start, trainer: trainer) {
+        for blob in problemBlobs(objective: objective, start: start, trainer: uncapped) {
             writer.appendName(blob.name)
             writer.appendFixed(blob.digest.bytes)
         }
