@@ -110,9 +110,9 @@ final class WorkerLoop {
 
     func run() throws -> WorkerSummary {
         try send(.hello(hello))
-        nextHeartbeat = clock.now + Self.helloRepeatInterval
         lastHeard = clock.now
         greetingStartedAt = clock.now
+        nextHeartbeat = clock.now + helloRepeatDelay()
         while true {
             try checkCoordinatorIsAlive()
             try sendHeartbeatIfDue()
@@ -141,9 +141,15 @@ final class WorkerLoop {
                 + "it stopped or the network failed.")
     }
 
-    /// While greeting, the hello is repeated this often: one sent while the coordinator's
-    /// endpoint changed hands between two runs may have gone to the socket being closed.
-    static let helloRepeatInterval = Duration.seconds(1)
+    /// While greeting, the hello is repeated: one sent while the coordinator's endpoint changed
+    /// hands between two runs may have gone to the socket being closed. The delay before the
+    /// next repeat is the time spent greeting so far, between 50 ms and 1 s, so repeats come at
+    /// about 50, 100, 200, 400, 800 ms, then every second: a worker joins the next run of a
+    /// command (CG rounds, then the scoring pass) within tens of milliseconds, and a coordinator
+    /// that is not there yet gets one hello a second. The coordinator ignores repeats.
+    func helloRepeatDelay() -> Duration {
+        min(max(clock.now - greetingStartedAt, .milliseconds(50)), .seconds(1))
+    }
 
     private func sendHeartbeatIfDue() throws {
         if phase == .greeting, clock.now >= nextHeartbeat {
@@ -151,7 +157,7 @@ final class WorkerLoop {
                 return try startOver(reason: "no welcome within \(configuration.welcomePatience)", level: .debug)
             }
             try send(.hello(hello))
-            nextHeartbeat = clock.now + Self.helloRepeatInterval
+            nextHeartbeat = clock.now + helloRepeatDelay()
         }
         guard phase != .greeting, clock.now >= nextHeartbeat else { return }
         try send(.heartbeat(jobIDs: runningJobID.map { [$0] } ?? []))

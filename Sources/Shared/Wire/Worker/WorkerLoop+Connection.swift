@@ -69,6 +69,6 @@ extension WorkerLoop {
         hello = Self.makeHello(worker)
         try send(.hello(hello))
         greetingStartedAt = clock.now
-        nextHeartbeat = clock.now + Self.helloRepeatInterval
+        nextHeartbeat = clock.now + helloRepeatDelay()
     }
 }
