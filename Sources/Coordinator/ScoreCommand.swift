@@ -158,6 +158,8 @@ enum ScoreCommand {
                     "rounds": products.report.distributedProducts?.rounds ?? 0,
                     "shards": products.report.distributedProducts?.shardsPerRound ?? 0,
                     "workers": statistics.jobsPerWorker.count, "bytes.sent": statistics.bytesSent,
+                    "bytes.received": statistics.bytesReceived,
+                    "seconds": String(format: "%.3f", statistics.elapsed.inSeconds),
                 ])
             return products
         }

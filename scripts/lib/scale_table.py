@@ -1,0 +1,116 @@
+"""Summarises scripts/bench-scale: one row per run, the scoring pass against its flop floor, and
+the scaling model of docs/scaling.md fitted on the smaller sizes and checked on the largest.
+
+    python3 scripts/lib/scale_table.py WORK "SIZES" "WORKER_COUNTS"
+
+Each run is WORK/score-SIZE-WORKERS with its logs and /usr/bin/time files (see bench-scale).
+"""
+import json
+import pathlib
+import re
+import sys
+
+import numpy as np
+
+INPUTS, HIDDEN = 784, 64  # the trunk of hard:64tanh on Fashion-MNIST
+
+
+def log_fields(log, message):
+    """The key=value fields of the first log line carrying MESSAGE."""
+    for line in log.splitlines():
+        if f"] {message} " in line:
+            return dict(re.findall(r"(\S+?)=(\S+)", line.split(f"] {message} ", 1)[1]))
+    raise SystemExit(f"scale_table: no '{message}' line in the log")
+
+
+def peak_mib(path):
+    seconds, kib = open(path).read().split()
+    return float(seconds), int(kib) / 1024
+
+
+def run_row(work, size, workers):
+    base = work / f"score-{size}-{workers}"
+    manifest = json.load(open(base / "manifest.json"))
+    log = open(f"{base}.coordinator.log").read()
+    rounds = log_fields(log, "curvature products summed over workers")
+    scoring = log_fields(log, "workers finished")
+    wall, coordinator_mib = peak_mib(f"{base}.coordinator.time")
+    worker_mib = max(peak_mib(f"{base}.worker{i}.time")[1] for i in range(1, workers + 1))
+    examples = sum(manifest["dataset"]["trainCounts"])
+    queries = len(open(base / "queries.csv").read().splitlines()) - 1
+    solve = manifest["solve"]
+    return {
+        "size": size, "workers": workers, "examples": examples,
+        "parameters": manifest["model"]["parameterCount"],
+        "directions": len(solve["iterations"]), "queries": queries,
+        "rounds": int(rounds["rounds"]), "shards": int(rounds["shards"]),
+        "cg_seconds": float(rounds["seconds"]),
+        "cg_bytes": int(rounds["bytes.sent"]) + int(rounds["bytes.received"]),
+        "score_seconds": manifest["timings"]["score"],
+        "score_bytes": int(scoring["bytes.sent"]) + int(scoring["bytes.received"]),
+        "load_seconds": manifest["timings"]["load"],
+        "wall": wall, "coordinator_mib": coordinator_mib, "worker_mib": worker_mib,
+    }
+
+
+def scoring_flops(row):
+    """The kernel's work (docs/scaling.md): the trunk's forward pass and, per query, one GEMM
+    a·Q over the trunk's weights and the heads' dots: 2·n·(d·h + h)·(1 + Q)."""
+    return 2 * row["examples"] * (INPUTS * HIDDEN + HIDDEN) * (1 + row["queries"])
+
+
+def main():
+    work = pathlib.Path(sys.argv[1])
+    sizes = [int(s) for s in sys.argv[2].split()]
+    worker_counts = [int(w) for w in sys.argv[3].split()]
+    gemm = float(re.search(r"gemm.gflops\s+(\S+)", open(work / "gemm.txt").read()).group(1))
+    rows = [run_row(work, s, w) for s in sizes for w in worker_counts if (work / f"score-{s}-{w}").exists()]
+    print(f"single-thread DGEMM rate: {gemm:.1f} GFLOP/s (mtif doctor --benchmark, OPENBLAS_NUM_THREADS=1)")
+    print("| training examples | workers | end to end | CG: rounds × shards, time per round | scoring pass | "
+          "floor | pass / floor | throughput per core | bytes on the wire (CG + pass) | coordinator peak | worker peak |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        floor = scoring_flops(row) / (gemm * 1e9 * row["workers"])
+        per_core = row["examples"] / row["score_seconds"] / row["workers"]
+        print(
+            f"| {row['examples']} | {row['workers']} | {row['wall']:.1f} s | {row['rounds']} × {row['shards']}, "
+            f"{row['cg_seconds'] / row['rounds']:.3f} s | {row['score_seconds']:.2f} s | {floor:.2f} s | "
+            f"{row['score_seconds'] / floor:.1f}× | {per_core:,.0f} examples/s | "
+            f"{row['cg_bytes'] / 1e9:.1f} + {row['score_bytes'] / 1e6:.0f} MB | {row['coordinator_mib']:.0f} MiB | "
+            f"{row['worker_mib']:.0f} MiB |")
+    predict(rows, max(sizes))
+
+
+def features(row):
+    """The model's terms for one CG round (docs/scaling.md): a fixed cost, one per shard, the
+    coordinator's bytes, and the workers' example-direction products shared among W workers."""
+    return [1.0, row["shards"], row["examples"] * row["directions"] / row["workers"]]
+
+
+def predict(rows, largest):
+    """Fits the round time on the smaller sizes and predicts the largest one's end-to-end time."""
+    calibration = [r for r in rows if r["size"] != largest]
+    targets = [r for r in rows if r["size"] == largest]
+    if len(calibration) < 3 or not targets:
+        print("scaling model: needs three runs of smaller sizes and one of the largest")
+        return
+    a = np.array([features(r) for r in calibration])
+    round_constants, *_ = np.linalg.lstsq(a, np.array([r["cg_seconds"] / r["rounds"] for r in calibration]), rcond=None)
+    b = np.array([[1.0, r["examples"] / r["workers"]] for r in calibration])
+    score_constants, *_ = np.linalg.lstsq(b, np.array([r["score_seconds"] for r in calibration]), rcond=None)
+    load_rate = np.mean([r["load_seconds"] / r["examples"] for r in calibration])
+    rest = np.mean([r["wall"] - r["cg_seconds"] - r["score_seconds"] - r["load_seconds"] for r in calibration])
+    fixed, per_shard, per_product = round_constants
+    print(f"\nscaling model fitted on {len(calibration)} smaller runs: CG round = {fixed * 1e3:.1f} ms + "
+          f"{per_shard * 1e3:.2f} ms per shard + {per_product * 1e9:.1f} ns per example-direction / W; "
+          f"scoring pass = {score_constants[0]:.2f} s + {score_constants[1] * 1e6:.1f} µs per example / W; "
+          f"load {load_rate * 1e6:.1f} µs per example; other {rest:.1f} s")
+    for row in targets:
+        cg = row["rounds"] * float(np.dot(round_constants, features(row)))
+        score = score_constants[0] + score_constants[1] * row["examples"] / row["workers"]
+        total = cg + score + load_rate * row["examples"] + rest
+        print(f"{row['examples']} examples, {row['workers']} worker(s), {row['rounds']} rounds: predicted "
+              f"{total:.1f} s, measured {row['wall']:.1f} s ({100 * (total / row['wall'] - 1):+.1f}%)")
+
+
+main()
