@@ -42,7 +42,8 @@ def run_row(work, size, workers):
     return {
         "size": size, "workers": workers, "examples": examples,
         "parameters": manifest["model"]["parameterCount"],
-        "directions": len(solve["iterations"]), "queries": queries,
+        "directions": len(solve["iterations"]), "direction_iterations": sum(solve["iterations"]),
+        "queries": queries,
         "rounds": int(rounds["rounds"]), "shards": int(rounds["shards"]),
         "cg_seconds": float(rounds["seconds"]),
         "cg_bytes": int(rounds["bytes.sent"]) + int(rounds["bytes.received"]),
@@ -81,36 +82,49 @@ def main():
     predict(rows, max(sizes))
 
 
-def features(row):
-    """The model's terms for one CG round (docs/scaling.md): a fixed cost, one per shard, the
-    coordinator's bytes, and the workers' example-direction products shared among W workers."""
-    return [1.0, row["shards"], row["examples"] * row["directions"] / row["workers"]]
+def cg_terms(row):
+    """The model's terms for the CG stage (docs/scaling.md): R rounds of a fixed cost and a cost
+    per shard, and the workers' curvature products, one per training example and active
+    direction, shared among the W workers."""
+    products = row["examples"] * row["direction_iterations"]
+    return [row["rounds"], row["rounds"] * row["shards"], products / row["workers"]]
+
+
+def score_terms(row):
+    """The scoring pass: a fixed cost and one per training example, shared among the workers."""
+    return [1.0, row["examples"] / row["workers"]]
 
 
 def predict(rows, largest):
-    """Fits the round time on the smaller sizes and predicts the largest one's end-to-end time."""
+    """Fits the constants on the smaller sizes and predicts the largest size's end-to-end time."""
     calibration = [r for r in rows if r["size"] != largest]
     targets = [r for r in rows if r["size"] == largest]
     if len(calibration) < 3 or not targets:
         print("scaling model: needs three runs of smaller sizes and one of the largest")
         return
-    a = np.array([features(r) for r in calibration])
-    round_constants, *_ = np.linalg.lstsq(a, np.array([r["cg_seconds"] / r["rounds"] for r in calibration]), rcond=None)
-    b = np.array([[1.0, r["examples"] / r["workers"]] for r in calibration])
-    score_constants, *_ = np.linalg.lstsq(b, np.array([r["score_seconds"] for r in calibration]), rcond=None)
+    cg, *_ = np.linalg.lstsq(
+        np.array([cg_terms(r) for r in calibration]), np.array([r["cg_seconds"] for r in calibration]), rcond=None)
+    score, *_ = np.linalg.lstsq(
+        np.array([score_terms(r) for r in calibration]), np.array([r["score_seconds"] for r in calibration]),
+        rcond=None)
     load_rate = np.mean([r["load_seconds"] / r["examples"] for r in calibration])
     rest = np.mean([r["wall"] - r["cg_seconds"] - r["score_seconds"] - r["load_seconds"] for r in calibration])
-    fixed, per_shard, per_product = round_constants
-    print(f"\nscaling model fitted on {len(calibration)} smaller runs: CG round = {fixed * 1e3:.1f} ms + "
-          f"{per_shard * 1e3:.2f} ms per shard + {per_product * 1e9:.1f} ns per example-direction / W; "
-          f"scoring pass = {score_constants[0]:.2f} s + {score_constants[1] * 1e6:.1f} µs per example / W; "
-          f"load {load_rate * 1e6:.1f} µs per example; other {rest:.1f} s")
+    print(
+        f"\nscaling model fitted on the {len(calibration)} smaller runs: CG = R·{cg[0] * 1e3:.1f} ms + "
+        f"R·S·{cg[1] * 1e3:.2f} ms + {cg[2] * 1e9:.0f} ns per example-direction product / W; scoring pass = "
+        f"{score[0]:.2f} s + {score[1] * 1e6:.1f} µs per example / W; load {load_rate * 1e6:.1f} µs per example; "
+        f"the rest (start-up, query gradients, writing) {rest:.1f} s")
     for row in targets:
-        cg = row["rounds"] * float(np.dot(round_constants, features(row)))
-        score = score_constants[0] + score_constants[1] * row["examples"] / row["workers"]
-        total = cg + score + load_rate * row["examples"] + rest
-        print(f"{row['examples']} examples, {row['workers']} worker(s), {row['rounds']} rounds: predicted "
-              f"{total:.1f} s, measured {row['wall']:.1f} s ({100 * (total / row['wall'] - 1):+.1f}%)")
+        predicted = {
+            "CG": float(np.dot(cg, cg_terms(row))), "scoring pass": float(np.dot(score, score_terms(row))),
+            "load": load_rate * row["examples"], "rest": rest,
+        }
+        total = sum(predicted.values())
+        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in predicted.items())
+        print(
+            f"{row['examples']} examples, {row['workers']} worker(s), R = {row['rounds']}: predicted {total:.1f} s "
+            f"({parts}), measured {row['wall']:.1f} s (CG {row['cg_seconds']:.1f} s): "
+            f"{100 * (total / row['wall'] - 1):+.1f}%")
 
 
 main()
