@@ -160,6 +160,8 @@ enum ScoreCommand {
                     "workers": statistics.jobsPerWorker.count, "bytes.sent": statistics.bytesSent,
                     "bytes.received": statistics.bytesReceived,
                     "seconds": String(format: "%.3f", statistics.elapsed.inSeconds),
+                    "compute.seconds": String(format: "%.3f", statistics.totalComputeTime.inSeconds),
+                    "dispatch.mean.ms": String(format: "%.3f", statistics.meanDispatchOverhead.inSeconds * 1e3),
                 ])
             return products
         }
