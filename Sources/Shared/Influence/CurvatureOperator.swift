@@ -1,7 +1,8 @@
 /// The curvature of a multitask objective at fixed parameters, as a symmetric operator.
 ///
 /// Products are exact: Hessian-vector products by the R-operator, or Gauss–Newton-vector
-/// products, each costing about four gradient evaluations. Rows are applied one at a time.
+/// products, each costing about four gradient evaluations. Rows are independent products,
+/// computed concurrently.
 public struct CurvatureOperator: SymmetricOperator, Sendable {
     public let objective: MultitaskObjective
     public let parameters: [Double]
@@ -16,13 +17,13 @@ public struct CurvatureOperator: SymmetricOperator, Sendable {
 
     public var dimension: Int { objective.parameterCount }
 
+    /// (H or G)·v for each row v, the rows on every core at once (`ConcurrentRows`): each
+    /// product is computed alone on one BLAS thread, so the result does not depend on the
+    /// number of cores.
     public func apply(toRows vectors: Matrix) -> Matrix {
-        var products: [Double] = []
-        products.reserveCapacity(vectors.elements.count)
-        for row in 0..<vectors.rows {
-            products.append(contentsOf: product(vectors.row(row)))
+        ConcurrentRows.matrix(count: vectors.rows, columns: vectors.columns) { row in
+            product(vectors.row(row))
         }
-        return Matrix(rows: vectors.rows, columns: vectors.columns, elements: products)
     }
 
     private func product(_ v: [Double]) -> [Double] {
