@@ -43,7 +43,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import disjoint_problem  # noqa: E402
-from dattri_scores import HardSharingNetwork, _dattri_version, state_dict_from_flat, triple_loader  # noqa: E402
+from dattri_scores import _dattri_version, attribution_task, triple_loader  # noqa: E402
 
 
 def dattri_cg_scores(problem: disjoint_problem.DisjointProblem, max_iter: int, record_graph: bool = False):
@@ -55,29 +55,8 @@ def dattri_cg_scores(problem: disjoint_problem.DisjointProblem, max_iter: int, r
       per-example gradients and one (N_train × P)·(P × N_val) product.
     """
     from dattri.algorithm.influence_function import IFAttributorCG
-    from dattri.task import AttributionTask
 
-    if torch.get_default_dtype() != torch.float64:
-        raise RuntimeError("call torch.set_default_dtype(torch.float64) first: dattri allocates in the default dtype")
-    layout = problem.layout
-    network = HardSharingNetwork(layout.features, layout.hidden, layout.tasks)
-    checkpoint = state_dict_from_flat(network, torch.from_numpy(problem.parameters))
-    train_counts = torch.from_numpy(problem.train_counts).to(torch.float64)
-
-    def example_losses(parameters, batch):
-        inputs, task_index, labels = batch
-        logits = torch.func.functional_call(network, parameters, (inputs, task_index))
-        return disjoint_problem.logistic_losses(logits, labels), task_index
-
-    def loss_func(parameters, data):
-        """Σ (1/n_t)·ℓ_t over the examples of `data`; no penalty (dattri adds λ·v)."""
-        losses, task_index = example_losses(parameters, data)
-        return (losses / train_counts[task_index]).sum()
-
-    def target_func(parameters, data):
-        """Σ ℓ_t over the examples of `data`: per query example, its loss itself."""
-        losses, _ = example_losses(parameters, data)
-        return losses.sum()
+    task = attribution_task(problem.layout, problem.parameters, problem.train_counts, disjoint_problem.logistic_losses)
 
     class RecordingCG(IFAttributorCG):
         """IFAttributorCG that keeps the inverse-Hessian products it computes."""
@@ -88,11 +67,6 @@ def dattri_cg_scores(problem: disjoint_problem.DisjointProblem, max_iter: int, r
             transformed = super().transform_test_rep(ckpt_idx, test_rep)
             RecordingCG.products = transformed.detach().clone()
             return transformed
-
-    task = AttributionTask(loss_func=loss_func, model=network, checkpoints=checkpoint, target_func=target_func)
-    flat, _ = task.get_param(0)
-    if not torch.equal(flat.detach(), torch.from_numpy(problem.parameters)):
-        raise RuntimeError("dattri's flattened parameters differ from the problem's parameter vector")
 
     attributor = RecordingCG(task=task, device="cpu", max_iter=max_iter, regularization=problem.l2)
     train_loader = triple_loader(problem.train_inputs, problem.train_tasks, problem.train_labels)

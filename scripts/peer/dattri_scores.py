@@ -90,6 +90,44 @@ def triple_loader(inputs: np.ndarray, task_index: np.ndarray, labels: np.ndarray
     return DataLoader(dataset, batch_size=len(dataset), shuffle=False)
 
 
+def attribution_task(layout, parameters: np.ndarray, train_counts: np.ndarray, logistic_losses):
+    """dattri's AttributionTask for the hard-sharing MLP at ŵ = `parameters`, one sample per
+    (inputs, task, label) triple:
+
+        loss_func(w, batch)   = Σ_batch (1/n_t)·ℓ_t(w)   the data term; no penalty (dattri adds λ·v)
+        target_func(w, batch) = Σ_batch ℓ_t(w)           per query triple, its loss itself
+
+    with n_t = train_counts[t] and ℓ_t = logistic_losses(logits, labels). Checks that dattri
+    flattens the network's parameters in the problem's order.
+    """
+    from dattri.task import AttributionTask
+
+    if torch.get_default_dtype() != torch.float64:
+        raise RuntimeError("call torch.set_default_dtype(torch.float64) first: dattri allocates in the default dtype")
+    network = HardSharingNetwork(layout.features, layout.hidden, layout.tasks)
+    checkpoint = state_dict_from_flat(network, torch.from_numpy(parameters))
+    counts = torch.from_numpy(np.asarray(train_counts)).to(torch.float64)
+
+    def example_losses(weights, batch):
+        inputs, task_index, labels = batch
+        logits = torch.func.functional_call(network, weights, (inputs, task_index))
+        return logistic_losses(logits, labels), task_index
+
+    def loss_func(weights, data):
+        losses, task_index = example_losses(weights, data)
+        return (losses / counts[task_index]).sum()
+
+    def target_func(weights, data):
+        losses, _ = example_losses(weights, data)
+        return losses.sum()
+
+    task = AttributionTask(loss_func=loss_func, model=network, checkpoints=checkpoint, target_func=target_func)
+    flat, _ = task.get_param(0)
+    if not torch.equal(flat.detach(), torch.from_numpy(parameters)):
+        raise RuntimeError("dattri's flattened parameters differ from the problem's parameter vector")
+    return task
+
+
 def dattri_scores(problem: yeast_problem.Problem):
     """S (K·N_train, K·N_val) float64 by dattri, and the seconds spent in cache + attribute.
 
@@ -97,36 +135,12 @@ def dattri_scores(problem: yeast_problem.Problem):
       all K·N_train triples) and one P × P LU solve with K·N_val right-hand sides.
     """
     from dattri.algorithm.influence_function import IFAttributorExplicit
-    from dattri.task import AttributionTask
 
-    if torch.get_default_dtype() != torch.float64:
-        raise RuntimeError("call torch.set_default_dtype(torch.float64) first: dattri allocates in the default dtype")
     layout = problem.layout
-    network = HardSharingNetwork(layout.features, layout.hidden, layout.tasks)
-    checkpoint = state_dict_from_flat(network, torch.from_numpy(problem.parameters))
     train_inputs, train_tasks, train_labels = yeast_problem.train_examples(problem)
     query_inputs, query_tasks, query_labels = yeast_problem.query_examples(problem)
-    train_counts = torch.bincount(torch.from_numpy(train_tasks), minlength=layout.tasks).to(torch.float64)
-
-    def example_losses(parameters, batch):
-        inputs, task_index, labels = batch
-        logits = torch.func.functional_call(network, parameters, (inputs, task_index))
-        return yeast_problem.logistic_losses(logits, labels), task_index
-
-    def loss_func(parameters, data):
-        """Σ (1/n_t)·ℓ_t over the triples of `data`; no penalty (dattri adds λI)."""
-        losses, task_index = example_losses(parameters, data)
-        return (losses / train_counts[task_index]).sum()
-
-    def target_func(parameters, data):
-        """Σ ℓ_t over the triples of `data`: per query triple, the query loss itself."""
-        losses, _ = example_losses(parameters, data)
-        return losses.sum()
-
-    task = AttributionTask(loss_func=loss_func, model=network, checkpoints=checkpoint, target_func=target_func)
-    flat, _ = task.get_param(0)
-    if not torch.equal(flat.detach(), torch.from_numpy(problem.parameters)):
-        raise RuntimeError("dattri's flattened parameters differ from the problem's parameter vector")
+    train_counts = np.bincount(train_tasks, minlength=layout.tasks)
+    task = attribution_task(layout, problem.parameters, train_counts, yeast_problem.logistic_losses)
 
     attributor = IFAttributorExplicit(task=task, device="cpu", regularization=problem.l2)
     train_loader = triple_loader(train_inputs, train_tasks, train_labels)
