@@ -6,11 +6,27 @@ import Testing
 
 @Suite("Scheduler rounds: one pool of workers across several rounds of jobs")
 struct SchedulerRoundTests {
-    /// Jobs of round `round`: the problem's shards with ids offset so that no id repeats.
+    /// Jobs of round `round`: the problem's shards with ids offset so that no id repeats, each
+    /// payload given as two parts split at a different place per job, as conjugate gradient's
+    /// rounds give theirs (shard, then directions): the workers must receive them joined.
     static func roundJobs(_ problem: DotShardProblem, round: Int) -> [JobSpecification] {
         problem.jobs(shardSize: 10).map {
-            JobSpecification(id: UInt64(round * 1000) + $0.id, kind: $0.kind, payload: $0.payload)
+            let bytes = $0.payload
+            let split = Int($0.id * 7 + UInt64(round)) % (bytes.count + 1)
+            return JobSpecification(
+                id: UInt64(round * 1000) + $0.id, kind: $0.kind,
+                payloadParts: [Array(bytes[..<split]), Array(bytes[split...])])
         }
+    }
+
+    @Test("A job's payload is its parts joined in order; equality does not depend on where they split")
+    func payloadPartsJoinInOrder() {
+        let parts = JobSpecification(id: 3, kind: "k", payloadParts: [[1, 2], [], [3, 4, 5]])
+        #expect(parts.payload == [1, 2, 3, 4, 5])
+        #expect(parts == JobSpecification(id: 3, kind: "k", payload: [1, 2, 3, 4, 5]))
+        #expect(parts == JobSpecification(id: 3, kind: "k", payloadParts: [[1], [2, 3, 4], [5]]))
+        #expect(parts != JobSpecification(id: 3, kind: "k", payloadParts: [[3, 4, 5], [1, 2]]))
+        #expect(parts != JobSpecification(id: 4, kind: "k", payload: [1, 2, 3, 4, 5]))
     }
 
     @Test("Three rounds on two workers, one frozen in round 2, each give exact results; its late result is ignored")

@@ -11,7 +11,9 @@
 ///   operator, and call `scheduler.finish()` on one thread. The scheduler's context must be
 ///   `CurvatureShardJob.runContext` for the same model, parameters and curvature.
 /// - Complexity: per product of m directions, each shard carries m·P values to a worker and
-///   back; the workers' work is that of `CurvatureOperator` for the same directions.
+///   back; the workers' work is that of `CurvatureOperator` for the same directions. A round
+///   holds the directions once: each job's payload is joined from its shard and them when it
+///   is sent.
 public final class DistributedCurvatureOperator: SymmetricOperator {
     public let dimension: Int
     public let curvature: Curvature
@@ -58,7 +60,8 @@ public final class DistributedCurvatureOperator: SymmetricOperator {
         let firstID = nextJobID
         nextJobID += UInt64(shardPayloads.count)
         let jobs = shardPayloads.enumerated().map { index, shard in
-            JobSpecification(id: firstID + UInt64(index), kind: CurvatureShardJob.kind, payload: shard + directions)
+            JobSpecification(
+                id: firstID + UInt64(index), kind: CurvatureShardJob.kind, payloadParts: [shard, directions])
         }
         var partials: [UInt64: Matrix] = [:]
         try scheduler.runRound(jobs: jobs) { job in

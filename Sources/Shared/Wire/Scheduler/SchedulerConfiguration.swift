@@ -76,17 +76,40 @@ public struct CurveServerSecurity: Sendable {
 
 /// One unit of work: an identifier unique within the run, a kind that selects the worker's
 /// handler, and the bytes the handler reads.
+///
+/// The bytes may be given as parts that are joined only when the job is sent: the jobs of one
+/// conjugate-gradient round share the round's directions and each keeps its shard's rows, so a
+/// round of S jobs holds one copy of each instead of S joined payloads (arrays are shared, not
+/// copied, until they are joined).
 public struct JobSpecification: Sendable, Equatable {
     public var id: UInt64
     public var kind: String
-    public var payload: [UInt8]
+    /// The payload's parts, in order.
+    public var payloadParts: [[UInt8]]
+
+    /// The bytes the handler reads: the parts joined (a new array when there are several).
+    public var payload: [UInt8] {
+        payloadParts.count == 1 ? payloadParts[0] : Array(payloadParts.joined())
+    }
 
     /// - Precondition: `kind` is 1 to 255 UTF-8 bytes.
     public init(id: UInt64, kind: String, payload: [UInt8]) {
+        self.init(id: id, kind: kind, payloadParts: [payload])
+    }
+
+    /// A job whose payload is `payloadParts` joined, in order.
+    ///
+    /// - Precondition: `kind` is 1 to 255 UTF-8 bytes.
+    public init(id: UInt64, kind: String, payloadParts: [[UInt8]]) {
         precondition(!kind.isEmpty && kind.utf8.count <= 255, "Job kinds are 1 to 255 bytes")
         self.id = id
         self.kind = kind
-        self.payload = payload
+        self.payloadParts = payloadParts
+    }
+
+    /// Jobs are equal when their ids, kinds and joined payloads are, however the parts split them.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.id == rhs.id && lhs.kind == rhs.kind && lhs.payload == rhs.payload
     }
 }
 
