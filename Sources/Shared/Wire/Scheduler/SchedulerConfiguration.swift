@@ -87,9 +87,14 @@ public struct JobSpecification: Sendable, Equatable {
     /// The payload's parts, in order.
     public var payloadParts: [[UInt8]]
 
-    /// The bytes the handler reads: the parts joined (a new array when there are several).
+    /// The bytes the handler reads: the parts joined (a new array when there are several,
+    /// filled part by part with bulk copies).
     public var payload: [UInt8] {
-        payloadParts.count == 1 ? payloadParts[0] : Array(payloadParts.joined())
+        if payloadParts.count == 1 { return payloadParts[0] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(payloadParts.reduce(0) { $0 + $1.count })
+        for part in payloadParts { bytes.append(contentsOf: part) }
+        return bytes
     }
 
     /// - Precondition: `kind` is 1 to 255 UTF-8 bytes.
