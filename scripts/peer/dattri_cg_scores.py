@@ -34,7 +34,6 @@ from `transform_test_rep` by a subclass that records its result and changes noth
 import argparse
 import json
 import pathlib
-import resource
 import sys
 import time
 
@@ -43,7 +42,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import disjoint_problem  # noqa: E402
-from dattri_scores import _dattri_version, attribution_task, triple_loader  # noqa: E402
+from dattri_scores import attribution_task, peak_rss_mib, timing_record, triple_loader  # noqa: E402
 
 
 def dattri_cg_scores(problem: disjoint_problem.DisjointProblem, max_iter: int, record_graph: bool = False):
@@ -82,11 +81,6 @@ def dattri_cg_scores(problem: disjoint_problem.DisjointProblem, max_iter: int, r
     return -helpful.detach().numpy(), RecordingCG.products.numpy(), seconds
 
 
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process so far (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description="Weight-zero MTIF scores (train rows × query columns) with dattri's IFAttributorCG.",
@@ -121,22 +115,8 @@ def main(argv=None) -> int:
     np.save(options.out, scores)
     if options.ihvp_out:
         np.save(options.ihvp_out, products)
-    timing = {
-        "tool": "dattri",
-        "dattri_version": _dattri_version(),
-        "torch_version": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "attributor": "IFAttributorCG",
-        "max_iter": options.max_iter,
-        "mode": "rev-rev",
-        "regularization": problem.l2,
-        "train_examples": scores.shape[0],
-        "query_examples": scores.shape[1],
-        "parameters": problem.layout.count,
-        "seconds": seconds,
-        "peak_rss_mib": peak,
-        "peak_rss_before_attribution_mib": rss_before,
-    }
+    timing = timing_record(
+        "IFAttributorCG", problem, scores, seconds, peak, rss_before, max_iter=options.max_iter, mode="rev-rev")
     if options.timing_json:
         options.timing_json.write_text(json.dumps(timing, indent=2) + "\n")
     print(f"dattri CG: scores {scores.shape[0]}x{scores.shape[1]}, {options.max_iter} iterations, {seconds:.2f} s "

@@ -160,6 +160,27 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def timing_record(attributor: str, problem, scores: np.ndarray, seconds: float, peak: float, rss_before: float,
+                  **settings) -> dict:
+    """The timing JSON of one dattri run: versions, the attributor and its `settings`, the
+    problem's size, the seconds in cache + attribute and peak RSS (MiB) before and after."""
+    return {
+        "tool": "dattri",
+        "dattri_version": _dattri_version(),
+        "torch_version": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "attributor": attributor,
+        **settings,
+        "regularization": problem.l2,
+        "train_examples": scores.shape[0],
+        "query_examples": scores.shape[1],
+        "parameters": problem.layout.count,
+        "seconds": seconds,
+        "peak_rss_mib": peak,
+        "peak_rss_before_attribution_mib": rss_before,
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description="Weight-zero MTIF scores (train rows × query columns) with dattri's IFAttributorExplicit.",
@@ -181,20 +202,7 @@ def main(argv=None) -> int:
     peak = peak_rss_mib()
 
     np.save(options.out, scores)
-    timing = {
-        "tool": "dattri",
-        "dattri_version": _dattri_version(),
-        "torch_version": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "attributor": "IFAttributorExplicit",
-        "regularization": problem.l2,
-        "train_examples": scores.shape[0],
-        "query_examples": scores.shape[1],
-        "parameters": problem.layout.count,
-        "seconds": seconds,
-        "peak_rss_mib": peak,
-        "peak_rss_before_attribution_mib": rss_before,
-    }
+    timing = timing_record("IFAttributorExplicit", problem, scores, seconds, peak, rss_before)
     if options.timing_json:
         options.timing_json.write_text(json.dumps(timing, indent=2) + "\n")
     print(f"dattri: scores {scores.shape[0]}x{scores.shape[1]} in {seconds:.2f} s (cache + attribute), "
