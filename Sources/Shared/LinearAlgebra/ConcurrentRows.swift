@@ -23,16 +23,17 @@ enum ConcurrentRows {
         row: @Sendable (Int) -> [Double]
     ) -> Matrix {
         var result = Matrix(rows: count, columns: columns)
+        guard count > 0, columns > 0 else { return result }
         let concurrency = min(count, maximumConcurrency)
-        guard concurrency > 1, columns > 0 else {
-            for index in 0..<count { store(row(index), at: index, columns: columns, in: &result.elements) }
-            return result
-        }
-        let threads = BLASRuntime.threadCount
-        BLASRuntime.setThreadCount(1)
-        defer { BLASRuntime.setThreadCount(threads) }
         result.elements.withUnsafeMutableBufferPointer { buffer in
             let slices = RowSlices(base: buffer.baseAddress!, columns: columns)
+            guard concurrency > 1 else {
+                for index in 0..<count { slices.write(row(index), toRow: index) }
+                return
+            }
+            let threads = BLASRuntime.threadCount
+            BLASRuntime.setThreadCount(1)
+            defer { BLASRuntime.setThreadCount(threads) }
             // Lane j computes rows j, j + concurrency, j + 2·concurrency, …: at most `concurrency`
             // rows in flight, and equal shares when the rows cost the same.
             DispatchQueue.concurrentPerform(iterations: concurrency) { lane in
@@ -42,11 +43,6 @@ enum ConcurrentRows {
             }
         }
         return result
-    }
-
-    private static func store(_ values: [Double], at index: Int, columns: Int, in elements: inout [Double]) {
-        precondition(values.count == columns, "Row \(index) has \(values.count) values; expected \(columns)")
-        elements.replaceSubrange((index * columns)..<((index + 1) * columns), with: values)
     }
 }
 
